@@ -1,0 +1,18 @@
+from django.urls import reverse
+
+
+def test_anonymous_visitor_is_sent_to_login(client, db):
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_home_lists_the_users_units(world, login):
+    response = login(world.ward_officer).get(reverse("core:home"))
+    assert response.status_code == 200
+    assert "Đảng ủy phường Bến Thành" in response.content.decode()
+
+
+def test_interface_is_vietnamese_by_default(client, db):
+    response = client.get(reverse("accounts:login"))
+    assert response["Content-Language"] == "vi"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("trienkhai.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("trienkhai.accounts.urls")),
+    path("units/", include("trienkhai.units.urls")),
+    path("documents/", include("trienkhai.documents.urls")),
+    path("api/", include("trienkhai.api.urls")),
+    path("admin/", admin.site.urls),
+]

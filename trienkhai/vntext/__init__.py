@@ -1,0 +1,1 @@
+"""Reading Vietnamese administrative text (pure Python, no Django)."""
