@@ -61,8 +61,8 @@ bench: venv
 	$(BIN)/python -m bench
 
 messages: venv
-	for app in $(APPS); do (cd trienkhai/$$app && ../../$(BIN)/python ../../manage.py makemessages -l vi --no-obsolete --add-location file -v0); done
-	for app in $(APPS); do (cd trienkhai/$$app && ../../$(BIN)/python ../../manage.py compilemessages -l vi -v0); done
+	for app in $(APPS); do mkdir -p trienkhai/$$app/locale; (cd trienkhai/$$app && DEBUG=true ../../$(BIN)/python ../../manage.py makemessages -l vi --no-obsolete --add-location file -v0); done
+	for app in $(APPS); do (cd trienkhai/$$app && DEBUG=true ../../$(BIN)/python ../../manage.py compilemessages -l vi -v0); done
 
 clean:
 	rm -rf var staticfiles artifacts

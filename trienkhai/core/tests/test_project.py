@@ -58,6 +58,7 @@ def test_vietnamese_catalog_is_complete_and_current(app, tmp_path):
     src = ROOT / "trienkhai" / app
     copy = tmp_path / app
     shutil.copytree(src, copy, ignore=shutil.ignore_patterns("tests", "__pycache__"))
+    (copy / "locale").mkdir(exist_ok=True)
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "vi", "--no-obsolete", "-v0"],
         cwd=copy,
@@ -69,3 +70,30 @@ def test_vietnamese_catalog_is_complete_and_current(app, tmp_path):
     missing = [m for m, s, fuzzy in _po_entries(po) if not s or fuzzy]
     assert not missing, f"untranslated or fuzzy in {app}: {missing[:20]}"
     assert (src / "locale" / "vi" / "LC_MESSAGES" / "django.mo").exists(), "run `make messages`"
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "k" * 20 + "-production-like-secret-key-with-enough-entropy-123",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_SSL_REDIRECT": "true",
+        "VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_refuse_to_start_without_a_secret_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
