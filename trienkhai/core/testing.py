@@ -56,13 +56,13 @@ def build_world() -> World:
         parent=city,
         name="Đảng ủy phường Bến Thành",
         kind=k.PARTY_COMMITTEE,
-        code="DU26740",
+        code="DU26743",
         party_members=1200,
         cadres=80,
     )
     cell = unit_create(parent=ben_thanh, name="Chi bộ khu phố 1", kind=k.GRASSROOTS, party_members=40)
     tan_dinh = unit_create(
-        parent=city, name="Đảng ủy phường Tân Định", kind=k.PARTY_COMMITTEE, code="DU26734"
+        parent=city, name="Đảng ủy phường Tân Định", kind=k.PARTY_COMMITTEE, code="DU26737"
     )
     return World(
         city=city,

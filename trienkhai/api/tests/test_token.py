@@ -1,0 +1,94 @@
+"""API tokens: obtained with a password, under the same lockout as the login page."""
+
+from __future__ import annotations
+
+import pytest
+
+from trienkhai.accounts.models import AuditEvent
+from trienkhai.core.testing import PASSWORD
+
+URL = "/api/v1/auth/token/"
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_carryover():
+    from django.core.cache import cache
+
+    cache.clear()  # the token endpoint's rate limit counts in the cache
+
+
+def _token(client, username, password):
+    return client.post(
+        URL, {"username": username, "password": password}, content_type="application/json"
+    )
+
+
+def test_a_token_reads_the_api_within_the_user_s_reach(client, world):
+    response = _token(client, "canbo.benthanh", PASSWORD)
+    assert response.status_code == 200
+    token = response.json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    units = client.get("/api/v1/units/", **auth).json()["results"]
+    assert {u["name"] for u in units} == {world.ben_thanh.name, world.ben_thanh_cell.name}
+    assert client.get(f"/api/v1/units/{world.tan_dinh.pk}/", **auth).status_code == 404
+    assert AuditEvent.objects.filter(kind="login", user=world.ward_officer).exists()
+
+
+def test_the_same_token_is_returned_twice(client, world):
+    first = _token(client, "canbo.benthanh", PASSWORD).json()["token"]
+    assert _token(client, "canbo.benthanh", PASSWORD).json()["token"] == first
+
+
+def test_a_token_writes_where_the_role_allows(client, world):
+    token = _token(client, "lanhdao", PASSWORD).json()["token"]
+    response = client.post(
+        "/api/v1/units/",
+        {"parent": world.tan_dinh.pk, "name": "Chi bộ khu phố 3", "kind": "grassroots"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 201
+
+
+def test_wrong_and_unknown_users_get_the_same_answer(client, world):
+    wrong = _token(client, "canbo.benthanh", "not-the-password")
+    unknown = _token(client, "nobody", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 400
+    assert wrong.json() == unknown.json()
+    assert AuditEvent.objects.filter(kind="login_failed", username="canbo.benthanh").exists()
+
+
+def test_an_inactive_user_gets_no_token(client, world):
+    world.ward_officer.is_active = False
+    world.ward_officer.save()
+    assert _token(client, "canbo.benthanh", PASSWORD).status_code == 400
+
+
+def test_five_failures_lock_the_username(client, world):
+    for _ in range(4):
+        assert _token(client, "canbo.benthanh", "wrong-password").status_code == 400
+    assert _token(client, "canbo.benthanh", "wrong-password").status_code == 429
+    response = _token(client, "canbo.benthanh", PASSWORD)
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/json")
+    assert "token" not in response.json()
+    # Another user is not affected.
+    assert _token(client, "canbo.tandinh", PASSWORD).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "x"},
+        {"username": ["a", "b"], "password": "x"},
+        {"username": "u" * 500, "password": "x"},
+    ],
+)
+def test_malformed_token_requests_are_400(client, world, data):
+    assert client.post(URL, data, content_type="application/json").status_code == 400
+
+
+def test_a_bad_token_is_refused(client, world):
+    response = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token nope")
+    assert response.status_code in (401, 403)

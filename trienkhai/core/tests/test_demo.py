@@ -1,0 +1,174 @@
+"""The demo: the City, its 168 wards and communes, the Resolution 52 chain, three personas."""
+
+from __future__ import annotations
+
+import stat
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.http import Http404
+
+from trienkhai.accounts.models import User
+from trienkhai.accounts.scoping import units_for_user
+from trienkhai.core import demo
+from trienkhai.documents.models import Document
+from trienkhai.documents.selectors import documents_for_user, get_document_for_user
+from trienkhai.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def built(var_dir):
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    return out.getvalue()
+
+
+def _unit(name: str) -> Unit:
+    return Unit.objects.get(name=name)
+
+
+def test_it_builds_the_city_with_its_168_wards_and_communes(built):
+    city = _unit("Đảng bộ Thành phố Hồ Chí Minh")
+    wards = (
+        Unit.objects.children_of(city)
+        .of_kind(Unit.Kind.PARTY_COMMITTEE)
+        .filter(code__startswith="DU")
+    )
+    assert wards.count() == 168
+    assert (
+        Unit.objects.of_kind(Unit.Kind.PEOPLES_COMMITTEE).filter(code__startswith="W").count()
+        == 168
+    )
+    ben_thanh = _unit("Đảng ủy phường Bến Thành")
+    assert [u.name for u in Unit.objects.children_of(ben_thanh).of_kind("peoples_committee")] == [
+        "Ủy ban nhân dân phường Bến Thành"
+    ]
+    assert Unit.objects.children_of(ben_thanh).of_kind("grassroots").count() >= 2
+    assert 300 <= ben_thanh.party_members <= 3000 and 40 <= ben_thanh.cadres <= 200
+    # Names are clean even where the package has a double space.
+    assert Unit.objects.filter(name="Đảng ủy phường Rạch Dừa").exists()
+    assert Unit.objects.filter(name="Đảng ủy đặc khu Côn Đảo").exists()
+    for name in (
+        "Ban Thường vụ Thành ủy",
+        "Ban Tổ chức Thành ủy",
+        "Ban Tuyên giáo và Dân vận Thành ủy",
+        "Ban Nội chính Thành ủy",
+        "Ủy ban Kiểm tra Thành ủy",
+        "Văn phòng Thành ủy",
+        "Ủy ban Mặt trận Tổ quốc Việt Nam Thành phố Hồ Chí Minh",
+        "Bộ Chính trị",
+        "Ban Tuyên giáo Trung ương",
+    ):
+        assert _unit(name).pk
+    assert "units: " in built and "Demo built" in built
+
+
+def test_the_people_s_committee_passed_from_the_cadre_committee_to_its_party_committee(built):
+    old = _unit("Ban cán sự đảng Ủy ban nhân dân Thành phố")
+    new = _unit("Đảng ủy Ủy ban nhân dân Thành phố")
+    assert old.dissolved_on is not None and old.successor == new
+    pc = _unit("Ủy ban nhân dân Thành phố Hồ Chí Minh")
+    assert list(Unit.objects.ancestors_of(pc))[-1] == new
+    assert pc.history.count() >= 2  # created under the old body, then moved
+
+
+def test_the_document_chain_runs_from_52_to_the_ward_plans(built):
+    nq52 = Document.objects.get(symbol="52-NQ/TW")
+    assert nq52.issuer_unit.name == "Bộ Chính trị" and nq52.issue_date.isoformat() == "2019-09-27"
+    assert nq52.visibility == "public" and nq52.term == "XII"
+    hd116 = Document.objects.get(symbol="116-HD/BTGTW")
+    assert list(hd116.implements.all()) == [nq52]
+    letter = hd116.implemented_by.get()
+    assert letter.type_code == "CV" and letter.issue_date.isoformat() == "2020-06-03"
+    assert "Nghị quyết 52" in letter.text and "số hiệu minh họa" in letter.summary
+    program = letter.implemented_by.get()
+    assert program.type_code == "CTr" and set(program.implements.all()) == {letter, nq52}
+    plans = program.implemented_by.all()
+    assert plans.count() >= 3
+    assert {p.type_code for p in plans} == {"KH"}
+    assert {p.visibility for p in plans} == {"internal"}
+    owners = {p.owner.name for p in plans}
+    assert {"Đảng ủy phường Bến Thành", "Đảng ủy phường Tân Định"} <= owners
+
+
+def test_the_personas_see_only_their_reach(built):
+    leader = User.objects.get(username="lanhdao.thanhuy")
+    ben_thanh = User.objects.get(username="canbo.benthanh")
+    tan_dinh = User.objects.get(username="canbo.tandinh")
+    plan_bt = Document.objects.get(owner__name="Đảng ủy phường Bến Thành")
+    plan_td = Document.objects.get(owner__name="Đảng ủy phường Tân Định")
+    with pytest.raises(Http404):
+        get_document_for_user(tan_dinh, plan_bt.pk)
+    with pytest.raises(Http404):
+        get_document_for_user(ben_thanh, plan_td.pk)
+    assert get_document_for_user(ben_thanh, plan_bt.pk) == plan_bt
+    assert get_document_for_user(leader, plan_bt.pk) == plan_bt
+    # Each ward reads the directives above it.
+    program = Document.objects.get(type_code="CTr")
+    assert documents_for_user(tan_dinh).filter(pk=program.pk).exists()
+    assert not units_for_user(tan_dinh).filter(name="Đảng ủy phường Bến Thành").exists()
+    assert units_for_user(leader).filter(code__startswith="DU").count() == 168
+
+
+def test_the_logins_work_and_are_kept_only_for_the_owner(built, var_dir):
+    path = var_dir / "demo-logins.txt"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    logins = demo.read_logins(path)
+    assert [x.username for x in logins] == [
+        "lanhdao.thanhuy",
+        "canbo.benthanh",
+        "canbo.tandinh",
+        "admin",
+    ]
+    for login in logins:
+        assert len(login.password) >= 16
+        assert User.objects.get(username=login.username).check_password(login.password)
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="lanhdao.thanhuy").full_name == "Nguyễn Văn An"
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    printed = out.getvalue()
+    assert "http://127.0.0.1:8000/" in printed
+    assert all(x.password in printed for x in logins)
+
+
+def test_it_runs_only_once(built):
+    counts = (Unit.objects.count(), Document.objects.count(), User.objects.count())
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "nothing to do" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("demo", stdout=StringIO())
+    assert (Unit.objects.count(), Document.objects.count(), User.objects.count()) == counts
+
+
+def _headcounts() -> list[tuple]:
+    rows = Unit.objects.values_list("code", "name", "party_members", "cadres", "union_members")
+    return sorted((code or "", *rest) for code, *rest in rows)
+
+
+def test_the_demo_is_the_same_every_time(var_dir):
+    first = demo.build_demo()
+    headcounts = _headcounts()
+    Document.objects.all().delete()
+    User.objects.all().delete()
+    Unit.objects.all().delete()
+    demo.build_demo()
+    assert _headcounts() == headcounts
+    assert first.units == Unit.objects.count()
+    assert first.seconds < 30
+
+
+def test_demo_logins_says_when_there_are_none(var_dir):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "No demo logins" in out.getvalue()
