@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from trienkhai.vntext.text import fold
@@ -18,10 +19,14 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(visibility=Document.Visibility.PUBLIC)
 
     def search(self, query: str) -> DocumentQuerySet:
-        """Accent-insensitive search over symbol, summary and issuer: every word must match."""
+        """Accent-insensitive search over symbol, type, title, summary and issuer.
+
+        Every word must match; symbols match however they are typed ("52-NQ/TW",
+        "52 NQ TW", "52 - NQ/TƯ").
+        """
         qs = self
-        for word in fold(query).split()[:8]:
-            qs = qs.filter(search_text__contains=word[:50])
+        for word in search_words(query):
+            qs = qs.filter(search_text__contains=word)
         return qs
 
     def of_year(self, year: int) -> DocumentQuerySet:
@@ -46,7 +51,7 @@ class Document(models.Model):
     issuer_code = models.CharField(_("issuer code"), max_length=30, blank=True, db_index=True)
     year = models.PositiveSmallIntegerField(_("year in symbol"), null=True, blank=True)
     term = models.CharField(_("term"), max_length=10, blank=True, help_text=_("e.g. XII"))
-    title = models.CharField(_("title"), max_length=500, blank=True)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=500, blank=True)
     issuer_unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("issuing unit"),
@@ -107,9 +112,37 @@ class Document(models.Model):
 
     def refresh_search_text(self) -> None:
         issuer = self.issuer_unit.name if self.issuer_unit_id else self.issuer_name
+        type_name = type_name_of(self.type_code)
+        # The symbol parts as separate words, so "52 NQ TW" and "52-NQ/TW" both find it.
+        parts = f"{self.number} {self.type_code} {self.issuer_code} {self.year or ''}"
         self.search_text = fold(
-            f"{self.symbol} {self.title} {self.summary} {issuer} {self.symbol.replace(' ', '')}"
+            f"{self.symbol} {self.symbol.replace(' ', '')} {parts} {type_name} {self.title}"
+            f" {self.summary} {issuer} {self.issuer_name}"
         )
+
+    @property
+    def type_name(self) -> str:
+        """The type's Vietnamese name (Nghị quyết, Hướng dẫn…), or the code itself."""
+        return type_name_of(self.type_code)
+
+
+_WORD_SPLIT = re.compile(r"[\s/\\\-–—.,;:()\[\]\"'“”]+")
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(query: str) -> list[str]:
+    """The folded words of a search box, symbol separators dropped, TƯ read as TW."""
+    query = (query or "")[:200]
+    # "TƯ" folds to "tu", which would miss a registered "TW": normalize before folding.
+    query = re.sub(r"(?<=/)\s*T[Ưư]\b", "TW", query)
+    words = [w[:50] for w in _WORD_SPLIT.split(fold(query)) if w]
+    return words[:MAX_SEARCH_WORDS]
+
+
+def type_name_of(code: str) -> str:
+    from trienkhai.vntext.symbols import SYMBOL_TYPES
+
+    return SYMBOL_TYPES.get(code, code) if code else ""
 
 
 def _upload_to(instance: DocumentFile, filename: str) -> str:
