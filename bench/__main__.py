@@ -67,8 +67,10 @@ def main() -> int:
             started = time.perf_counter()
             for key, value in groups[name]().items():
                 _print(key, value)
-            print(f"# {name} on {connection.vendor} took {time.perf_counter() - started:.1f}s",
-                  file=sys.stderr)
+            print(
+                f"# {name} on {connection.vendor} took {time.perf_counter() - started:.1f}s",
+                file=sys.stderr,
+            )
         except Exception as exc:  # report and go on: one broken bench must not hide the rest
             failed += 1
             print(f"# bench group {name} failed: {exc!r}", file=sys.stderr)

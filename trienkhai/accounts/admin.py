@@ -14,7 +14,10 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("trienkhai", {"fields": ("full_name", "position", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("trienkhai", {"fields": ("full_name", "position", "phone")}),
+    )
     list_display = ("username", "full_name", "email", "is_active", "is_superuser")
     search_fields = ("username", "full_name", "email")
 

@@ -15,7 +15,7 @@ from trienkhai.accounts.models import Membership, User
 from trienkhai.units.models import Unit
 from trienkhai.units.services import unit_create
 
-PASSWORD = "test-Password-2026"
+PASSWORD = "test-Password-2026"  # noqa: S105 - test personas only
 
 
 @dataclass
@@ -50,7 +50,10 @@ def build_world() -> World:
         party_members=366000,
     )
     city_pc = unit_create(
-        parent=city, name="Ủy ban nhân dân Thành phố", short_name="UBND TP", kind=k.PEOPLES_COMMITTEE
+        parent=city,
+        name="Ủy ban nhân dân Thành phố",
+        short_name="UBND TP",
+        kind=k.PEOPLES_COMMITTEE,
     )
     ben_thanh = unit_create(
         parent=city,
@@ -60,7 +63,9 @@ def build_world() -> World:
         party_members=1200,
         cadres=80,
     )
-    cell = unit_create(parent=ben_thanh, name="Chi bộ khu phố 1", kind=k.GRASSROOTS, party_members=40)
+    cell = unit_create(
+        parent=ben_thanh, name="Chi bộ khu phố 1", kind=k.GRASSROOTS, party_members=40
+    )
     tan_dinh = unit_create(
         parent=city, name="Đảng ủy phường Tân Định", kind=k.PARTY_COMMITTEE, code="DU26737"
     )

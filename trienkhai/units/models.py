@@ -30,14 +30,23 @@ class UnitQuerySet(MP_NodeQuerySet):
         return self.filter(cond)
 
     def ancestors_of(self, unit: Unit, *, include_self: bool = False) -> UnitQuerySet:
-        steplen = Unit.steplen
-        paths = [unit.path[: steplen * d] for d in range(1, unit.depth)]
+        paths = unit.ancestor_paths()
         if include_self:
             paths.append(unit.path)
         return self.filter(path__in=paths).order_by("depth")
 
     def children_of(self, unit: Unit) -> UnitQuerySet:
         return self.filter(path__startswith=unit.path, depth=unit.depth + 1)
+
+    def ancestors_of_many(self, units: list[Unit]) -> UnitQuerySet:
+        """Every ancestor of any of ``units`` in one query (for breadcrumbs of a result list)."""
+        paths = {p for u in units for p in u.ancestor_paths()}
+        return self.filter(path__in=sorted(paths)).order_by("depth") if paths else self.none()
+
+    def parents_of_many(self, units: list[Unit]) -> UnitQuerySet:
+        """The direct parents of ``units`` in one query."""
+        paths = {u.parent_path for u in units if u.depth > 1}
+        return self.filter(path__in=sorted(paths)) if paths else self.none()
 
     def roots(self) -> UnitQuerySet:
         return self.filter(depth=1)
@@ -151,6 +160,17 @@ class Unit(MP_Node):
         if self.active_from and self.active_from > on:
             return False
         return not (self.dissolved_on and self.dissolved_on <= on)
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this unit's ancestors, the root first."""
+        return [self.path[: self.steplen * d] for d in range(1, self.depth)]
+
+    @property
+    def parent_path(self) -> str:
+        return self.path[: self.steplen * (self.depth - 1)]
+
+    def is_parent_of(self, other: Unit) -> bool:
+        return other.depth == self.depth + 1 and other.path.startswith(self.path)
 
     def is_within(self, other: Unit) -> bool:
         """True if this unit is ``other`` or one of its descendants."""

@@ -65,7 +65,11 @@ def test_password_change_keeps_the_user_logged_in(login, world):
     client = login(world.ward_officer)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Mat-khau-moi-2026",
+            "new_password2": "Mat-khau-moi-2026",
+        },
     )
     assert response.status_code == 302
     assert client.get(reverse("accounts:profile")).status_code == 200

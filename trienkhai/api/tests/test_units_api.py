@@ -70,7 +70,7 @@ def test_it_filters_by_kind_parent_code_and_accent_free_words(world, login):
     client = login(world.city_leader)
     assert _names(client.get(URL, {"kind": "peoples_committee"})) == {world.city_pc.name}
     assert _names(client.get(URL, {"parent": world.ben_thanh.pk})) == {world.ben_thanh_cell.name}
-    assert _names(client.get(URL, {"code": "DU26734"})) == {world.tan_dinh.name}
+    assert _names(client.get(URL, {"code": "DU26737"})) == {world.tan_dinh.name}
     assert _names(client.get(URL, {"q": "phuong ben thanh"})) == {world.ben_thanh.name}
     assert _names(client.get(URL, {"q": "ĐẢNG ỦY phường tân định"})) == {world.tan_dinh.name}
 
@@ -203,7 +203,7 @@ def test_the_observer_cannot_write(world, login):
         {"parent": "PARENT", "name": "X" * 300, "kind": "grassroots"},
         {"parent": "PARENT", "name": "X", "kind": "grassroots", "party_members": -1},
         {"parent": "PARENT", "name": "X", "kind": "grassroots", "active_from": "31/31/2020"},
-        {"parent": "PARENT", "name": "X", "kind": "grassroots", "code": "DU26734"},
+        {"parent": "PARENT", "name": "X", "kind": "grassroots", "code": "DU26737"},
         {
             "parent": "PARENT",
             "name": "X",

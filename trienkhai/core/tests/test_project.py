@@ -60,7 +60,15 @@ def test_vietnamese_catalog_is_complete_and_current(app, tmp_path):
     shutil.copytree(src, copy, ignore=shutil.ignore_patterns("tests", "__pycache__"))
     (copy / "locale").mkdir(exist_ok=True)
     subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "vi", "--no-obsolete", "-v0"],
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "makemessages",
+            "-l",
+            "vi",
+            "--no-obsolete",
+            "-v0",
+        ],
         cwd=copy,
         check=True,
     )

@@ -1,0 +1,112 @@
+"""The foundation as a user meets it, in Chromium: log in, find a ward, read a chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from trienkhai.core.testing import PASSWORD, build_world
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def seeded():
+    from trienkhai.documents.services import document_create
+
+    world = build_world()
+    nq52 = document_create(
+        owner=world.city,
+        by=None,
+        symbol="52-NQ/TW",
+        issue_date=dt.date(2019, 9, 27),
+        summary="Về một số chủ trương, chính sách chủ động tham gia cuộc Cách mạng công nghiệp lần thứ tư",
+        issuer_name="Bộ Chính trị",
+        visibility="public",
+    )
+    hd116 = document_create(
+        owner=world.city,
+        by=None,
+        symbol="116-HD/BTGTW",
+        issue_date=dt.date(2020, 1, 13),
+        summary="Hướng dẫn triển khai thực hiện Nghị quyết 52-NQ/TW",
+        issuer_name="Ban Tuyên giáo Trung ương",
+        implements=[nq52],
+    )
+    document_create(
+        owner=world.ben_thanh,
+        by=None,
+        symbol="12-KH/ĐU",
+        issue_date=dt.date(2020, 7, 1),
+        summary="Kế hoạch thực hiện Nghị quyết 52 của Đảng ủy phường Bến Thành",
+        implements=[hd116],
+    )
+    return world
+
+
+def _login(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_city_leader_finds_a_ward_and_reads_the_chain(page, live_server, seeded):
+    _login(page, live_server, "lanhdao")
+    _shot(page, "01-home")
+
+    page.get_by_role("link", name="Đơn vị", exact=True).first.click()
+    page.wait_for_load_state()
+    _shot(page, "02-tree")
+
+    # Searching without diacritics finds the ward.
+    search = page.get_by_role("searchbox").first
+    search.fill("phuong ben thanh")
+    search.press("Enter")
+    page.wait_for_load_state()
+    result = page.get_by_role("link", name="Đảng ủy phường Bến Thành").first
+    result.wait_for()
+    _shot(page, "03-search")
+    result.click()
+    page.wait_for_load_state()
+    assert "Đảng ủy phường Bến Thành" in page.locator("h1").inner_text()
+    _shot(page, "04-unit")
+
+    page.get_by_role("link", name="Văn bản", exact=True).first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="52-NQ/TW").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Chuỗi văn bản").first.click()
+    page.wait_for_load_state()
+    body = page.locator("main").inner_text()
+    assert "52-NQ/TW" in body and "116-HD/BTGTW" in body and "12-KH/ĐU" in body
+    _shot(page, "05-chain")
+
+
+def test_the_tree_expands_in_place(page, live_server, seeded):
+    _login(page, live_server, "lanhdao")
+    page.goto(f"{live_server.url}/units/")
+    page.get_by_text("Đảng ủy phường Bến Thành").first.wait_for()
+    before = page.get_by_text("Chi bộ khu phố 1").count()
+    # Expanding the ward shows its cell without leaving the page.
+    page.locator("summary", has_text="Đảng ủy phường Bến Thành").first.click()
+    page.get_by_text("Chi bộ khu phố 1").first.wait_for()
+    assert page.get_by_text("Chi bộ khu phố 1").count() > before
+    assert page.url.rstrip("/").endswith("/units")
+    _shot(page, "06-tree-expanded")
+
+
+def test_another_wards_officer_cannot_open_the_ward_plan(page, live_server, seeded):
+    _login(page, live_server, "canbo.tandinh")
+    page.goto(f"{live_server.url}/documents/?q=12-KH")
+    assert "12-KH/ĐU" not in page.locator("main").inner_text()
+    _shot(page, "07-sibling-search")
