@@ -209,7 +209,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING or not env_bool("MANIFEST_STATIC", True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = None  # files are served only through views that check access
+# No URL pattern serves this prefix: files go out only through views that check access.
+MEDIA_URL = "/_media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
