@@ -203,6 +203,11 @@ _P_CUTOFF = re.compile(
 )
 _P_RANGE = re.compile(rf"(?P<a>{_FULL_NOGROUP}){DASH}(?P<b>{_FULL_NOGROUP})")
 
+_PROGRAMME_ATTR = re.compile(
+    r"(?:chương trình|kế hoạch|dự toán|ngân sách)(?:\s+(?:công tác|làm việc|hoạt động|kiểm tra"
+    r"|giám sát|kiểm tra, giám sát|đào tạo|bồi dưỡng|thi đua|ngân sách))?\s+$",
+    _I,
+)
 _CITED_TITLE = re.compile(
     r"(?:Nghị quyết|Quy định|Chỉ thị|Kết luận|Kế hoạch|Hướng dẫn|Quyết định|Nghị định|Thông tư"
     r"|Luật|Chương trình|Đề án|Công văn)\s+(?:số\s+)?\S+[^;\n]*?\svề\s",
@@ -327,6 +332,15 @@ def scan(
         head = text[a : m.start()]
         if _CITED_TITLE.search(head):
             add_period(Period(m.group(0), m.start(), m.end(), note="inside a cited title"))
+            continue
+        if (
+            not m["paren"]
+            and not m["comma"]
+            and not m.group(0).lower().startswith("định kỳ")
+            and _PROGRAMME_ATTR.search(text[max(a, m.start() - 60) : m.start()])
+        ):
+            # "chương trình công tác hằng năm": the kind of programme, not a reporting rule.
+            add_period(Period(m.group(0), m.start(), m.end(), note="attribute of a programme"))
             continue
         unit = m["unit"]
         rec = _UNIT_REC[unit.lower()] if unit else None

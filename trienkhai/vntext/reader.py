@@ -17,8 +17,11 @@ _HEADER_DATE = re.compile(
     r"^[^\n]{0,60}?,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\s*$", re.M | re.I
 )
 _NEWS_DATE = re.compile(
-    r"\A(?:#[^\n]*\n\s*)?(?:Thứ\s+\w+|Chủ nhật),?\s+(\d{1,2})[/-](\d{1,2})[/-](\d{4})"
+    r"\A(?:#[^\n]*\n\s*)?(?:Thứ\s+\w+|Chủ nhật),?\s+(?:ngày\s+)?"
+    r"(\d{1,2})(?:[/-]|\s+tháng\s+)(\d{1,2})(?:[/-]|\s+năm\s+)(\d{4})"
 )
+# The press lead: "(Thanhuytphcm.vn) – Ban Thường vụ …", "(ĐNO) – Ngày 11-3, …".
+_NEWS_LEAD = re.compile(r"^\s*\([^()\n]{2,40}\)\s*[-–—]\s*\S", re.M)
 
 
 @dataclass
@@ -69,7 +72,9 @@ def detect_kind(text: str) -> str | None:
     if m and m[1] in KINDS:
         return m[1]
     head = text[:1500]
-    if _NEWS_DATE.match(text):
+    if _NEWS_DATE.match(text) or (
+        _NEWS_LEAD.search(head) and not re.search(r"^\s*Số\s*:?\s*\d", head, re.M)
+    ):
         return "news"
     for word, kind in (
         ("BÁO CÁO", "report"),

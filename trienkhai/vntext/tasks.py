@@ -151,12 +151,50 @@ VERBS = (
     "hoàn tất",
     "phát triển",
     "tổ chức thực hiện",
+    "chuyển",
+    "cắt giảm",
+    "đơn giản hóa",
+    "xin lỗi",
+    "mua sắm",
+    "rút ngắn",
+    "phát hành",
+    "nộp",
+    "bổ sung",
+    "xác minh",
+    "làm rõ",
+    "kiểm điểm",
+    "xếp loại",
+    "nhập liệu",
+    "khai thác",
+    "soạn thảo",
+    "dự thảo",
+    "hoàn chỉnh",
+    "phân bổ",
+    "giải ngân",
+    "thu hồi",
+    "sửa chữa",
+    "thăm hỏi",
+    "tích cực",
+    "chuẩn hóa",
+    "đối thoại",
+    "giải thể",
+    "sáp nhập",
+    "nghiệm thu",
+    "bàn giao",
+    "tiếp công dân",
+    "tuyên dương",
+    "khen thưởng",
+    "phân tích",
+    "góp ý",
+    "lấy ý kiến",
+    "tập hợp",
 )
 _VERB_ALT = "|".join(re.escape(v) for v in sorted(VERBS, key=len, reverse=True))
 # "tổ chức" is a noun in "các tổ chức cơ sở đảng"; "trình" hides in "chương trình".
 VERBS_RX = re.compile(
     rf"(?<![\wÀ-ỹ])(?<!chương )(?<!Chương )(?:{_VERB_ALT})(?![\wÀ-ỹ])"
-    r"(?<!tổ chức(?= cơ sở| đảng| chính trị| xã hội| thành viên| công đoàn| Đoàn| quần chúng))"
+    r"(?<!tổ chức(?= cơ sở| đảng| Đảng| chính trị| xã hội| thành viên| công đoàn| Đoàn"
+    r"| quần chúng))"
 )
 _VERB_START = re.compile(rf"(?:{_VERB_ALT})(?![\wÀ-ỹ])", re.IGNORECASE)
 
@@ -176,7 +214,8 @@ _LEAD_ADVERBIAL = re.compile(
     r"^(?:\(.{2,40}?\)\s*[-–]\s*)?"
     r"(?:Theo (?:đó|Kế hoạch|kế hoạch|Chỉ thị|chỉ thị|Công văn|công văn)"
     r"|Để [^,]{3,120}|Trên cơ sở [^,]{3,120}|Trong (?:thời gian|quá trình|đó)[^,]{0,120}"
-    r"|Đồng thời|Ngoài ra|Bên cạnh đó|Căn cứ [^,]{3,160}|Thực hiện [^,]{3,160}|Riêng [^,]{3,80}"
+    r"|Đồng thời|Ngoài ra|Bên cạnh đó|Cạnh đó|Căn cứ [^,]{3,160}|Thực hiện [^,]{3,160}"
+    r"|Riêng [^,]{3,80}"
     r"|Sau khi [^,]{3,80}|Cùng với đó|Mặt khác|Tiếp đó|Cụ thể)\s*,\s*"
 )
 _LEAD_TOPIC = re.compile(r"^(?:Về [^:]{1,80}|Đối với [^:]{1,120}|Riêng [^:]{1,80}):\s*")
@@ -253,7 +292,19 @@ def _subject(text: str, pos: int, end: int) -> tuple[int, int, int] | None:
         return None
     if VERBS_RX.match(text, v) or _NOT_TASK_START.match(text, v):
         return sp[0], sp[1], v
+    # "Các chi bộ căn cứ Kế hoạch này xây dựng …": an inserted basis before the verb.
+    m = _BASIS.match(text, v, end)
+    if m:
+        for w in re.finditer(r"\s+(?=[a-zđ])", text[m.end() : min(end, m.end() + 80)]):
+            q = m.end() + w.end()
+            if re.search(r"[,;.:]", text[m.end() : q]):
+                break
+            if VERBS_RX.match(text, q):
+                return sp[0], sp[1], q
     return None
+
+
+_BASIS = re.compile(r"(?:căn cứ|dựa trên|dựa vào|trên cơ sở)\s+\S+")
 
 
 def _read_subject(text: str, pos: int, end: int) -> tuple[int, int] | None:
@@ -313,7 +364,18 @@ def _clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
             merged[-1] = (merged[-1][0], y)
         else:
             merged.append((x, y))
-    return merged
+    # "… gửi báo cáo UBND TP để Ban cán sự đảng UBND TP tham mưu …": a purpose clause with
+    # its own actor assigns that actor too.
+    split: list[tuple[int, int]] = []
+    for x, y in merged:
+        cut = x
+        for m in re.finditer(r"[\s,]+để\s+", text[x:y]):
+            p = x + m.end()
+            if _HEAD_RX.match(text, p) and _subject(text, p, y):
+                split.append((cut, x + m.start()))
+                cut = p
+        split.append((cut, y))
+    return split
 
 
 def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -332,6 +394,7 @@ class _Ctx:
     def __init__(self) -> None:
         self.leadin: tuple[int, int] | None = None
         self.item_leadin: tuple[int, int] | None = None
+        self.item_extra: list[tuple[int, int]] = []
 
 
 def find_tasks(
@@ -344,6 +407,9 @@ def find_tasks(
     section_ok = kind != "report"
     news = kind == "news"
     news_on = False
+    last: list[Task] = []
+    line_no = 0
+    leadin_line = -1
     pos = 0
     for line in text.split("\n"):
         a, b = pos, pos + len(line)
@@ -383,30 +449,107 @@ def find_tasks(
             continue
         body_a = a + (item.end() if item else 0)
         if s.endswith(":") and not s.startswith("Kính gửi"):
-            # "1. Thủ trưởng các sở, ban, ngành, Chủ tịch UBND …:" names who does a), b), c).
+            # "1. Thủ trưởng các sở, ban, ngành, Chủ tịch UBND …:" names who does a), b), c);
+            # so do "2. Đảng ủy phường giao Đảng ủy UBND phường lãnh đạo UBND phường:".
             body = text[body_a:b].rstrip().rstrip(":")
-            sp = _read_subject(text, body_a, body_a + len(body))
-            if sp and sp[1] >= body_a + len(body.rstrip()) - 1:
-                ctx.item_leadin = sp
+            li = _item_leadin(text, body_a, body_a + len(body.rstrip()))
+            if li:
+                ctx.item_leadin, ctx.item_extra = li
                 continue
             lw = _leadin_who(text, a, b)
             if lw:
                 ctx.leadin = lw
             continue
+        line_no += 1
         for sa, sb in _sentences(text, body_a, b):
             sent = text[sa:sb]
+            umb = _umbrella(text, sa, sb)
+            if umb:
+                # "… yêu cầu các cấp ủy, … thực hiện một số nội dung …": the actors of what follows.
+                ctx.leadin, leadin_line, news_on = umb, line_no, True
+                continue
             if news and not news_on:
                 if _NEWS_TRIGGER.search(sent):
                     news_on = True
-                continue
+                    continue
+                if not _ASSIGNING.search(sent):
+                    continue
+                news_on = True
             if news and _NEWS_EVENT.match(sent):
                 continue
             if kind == "report" and re.match(r"\s*(?:Đề nghị|Kiến nghị)", sent):
                 continue
             implicit = ctx.item_leadin if is_sub or not is_num else None
-            implicit = implicit or ctx.leadin
-            tasks.extend(_read_sentence(text, sa, sb, deadlines, implicit))
+            leadin = ctx.leadin
+            if news and leadin_line != line_no and not _CONNECTIVE.match(sent):
+                # In running prose a subjectless sentence continues a lead-in only in its own
+                # paragraph or when a connective ("Cụ thể, …", "Cạnh đó, …") links it.
+                leadin = None
+            implicit = implicit or leadin
+            extra = ctx.item_extra if implicit and implicit == ctx.item_leadin else None
+            if _TIME_SENTENCE.match(sent) and last and any(t.due_text is None for t in last):
+                # "Thời gian trình Ban Thường vụ trong quý II năm 2020." dates the tasks before.
+                dls = [d for d in deadlines if sa <= d.start < sb and not d.tentative]
+                if len(dls) == 1:
+                    for t in last:
+                        if t.due_text is None:
+                            t.due_text, t.due = dls[0].text, dls[0].due
+                            t.recurring = dls[0].recurring
+                    continue
+            found = _read_sentence(text, sa, sb, deadlines, implicit)
+            if extra:
+                for t in found:
+                    if (t.who_start, t.who_end) == implicit:
+                        t.extra_spans = list(extra)
+            tasks.extend(found)
+            last = found
     return tasks
+
+
+_CONNECTIVE = re.compile(
+    r"\s*(?:\(.{2,40}?\)\s*[-–]\s*)?(?:Cụ thể|Cạnh đó|Bên cạnh đó|Ngoài ra|Đồng thời|Theo đó"
+    r"|Mặt khác|Tiếp đó|Cùng với đó)\s*,"
+)
+_ASSIGNING = re.compile(
+    r"(?:yêu cầu|đề nghị|giao|chỉ đạo)\s+(?=(?:các|những)?\s*[A-ZĐÂƯÔƠÊĂỦ]|(?:các|những)\s)"
+)
+_UMBRELLA_REST = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:tập trung\s+|nghiêm túc\s+)?(?:thực hiện|triển khai)(?:\s+tốt)?\s+"
+    r"(?:một số|các|những)\s+(?:nội dung|nhiệm vụ|công việc|giải pháp|việc)"
+)
+_DIRECTS = re.compile(r"\s*(?:lãnh đạo|chỉ đạo)(?:\s*,\s*chỉ đạo)?\s+")
+
+
+def _umbrella(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """Actors of a sentence that announces the contents that follow, not a task itself."""
+    for m in re.finditer(r"(?:đề nghị|yêu cầu|giao)\s+", text[a:b]):
+        sp = read_unit_phrase(text, a + m.end(), VERBS_RX, people=True)
+        if sp and _UMBRELLA_REST.match(text, sp[1], b):
+            return sp
+    return None
+
+
+def _item_leadin(text: str, a: int, b: int) -> tuple[tuple[int, int], list[tuple[int, int]]] | None:
+    """Actor (and bodies it directs) of a lead-in line that ends with a colon."""
+    starts = [a]
+    m = re.match(r"(?:[^:;]{0,80}?\s)?(?:giao|yêu cầu|đề nghị|Giao|Yêu cầu|Đề nghị)\s+", text[a:b])
+    if m:
+        starts.insert(0, a + m.end())
+    for p in starts:
+        sp = _read_subject(text, p, b)
+        if not sp:
+            continue
+        if sp[1] >= b - 1:
+            return sp, []
+        rest = text[sp[1] : b]
+        if _UMBRELLA_REST.match(rest) and len(rest) < 60:
+            return sp, []
+        dm = _DIRECTS.match(rest)
+        if dm:
+            z = read_unit_phrase(text, sp[1] + dm.end(), VERBS_RX)
+            if z and z[1] >= b - 1:
+                return sp, [z]
+    return None
 
 
 def _leadin_who(text: str, a: int, b: int) -> tuple[int, int] | None:
@@ -433,27 +576,42 @@ def _read_sentence(
         ca = _skip_spaces(text, ca)
         while ca < cb and text[ca] in " \n":
             ca += 1
+        # "…; hoàn thành trước Đại hội …": a clause that only states when the one before it
+        # must be done.
+        if out and _attach_bare_deadline(text, ca, cb, deadlines, out):
+            continue
         # Leading deadline ("Định kỳ hằng tháng (trước ngày 25), UBND …").
         lead_dl = [d for d in deadlines if d.start == ca]
         clause_dls = [d for d in deadlines if ca <= d.start < cb and not d.tentative]
         if any(d.tentative for d in deadlines if ca <= d.start < cb):
             continue
         p = ca
-        if lead_dl:
-            p = lead_dl[0].end
-            m = re.match(r"\s*,\s*", text[p:cb])
-            if m:
-                p += m.end()
-        for _ in range(3):
+        for _ in range(4):
+            # A leading deadline ("Định kỳ hằng quý, UBND …", "Theo kế hoạch, trong tháng 4, …").
+            dl_here = [d for d in deadlines if d.start == p and d.end <= cb]
+            if dl_here:
+                lead_dl = dl_here
+                p = dl_here[0].end
+                m = re.match(r"\s*,?\s*", text[p:cb])
+                p += m.end() if m else 0
+                continue
             m = _LEAD_ADVERBIAL.match(text[p:cb]) or _LEAD_TOPIC.match(text[p:cb])
-            # An opener is dropped only when a body or an assignment follows it.
+            # An opener is dropped only when a body, an assignment, a deadline or (with an
+            # actor carried from a lead-in) a verb follows it.
+            q = p + m.end() if m else p
             if not m or not (
-                _subject(text, p + m.end(), cb)
-                or re.match(r"(?:Giao|giao)\s", text[p + m.end() : cb])
+                _subject(text, q, cb)
+                or re.match(r"(?:Giao|giao)\s", text[q:cb])
                 or _LEAD_TOPIC.match(text[p:cb])
+                or any(d.start == q for d in deadlines)
+                or (
+                    (prev_who or implicit)
+                    and _VERB_START.match(text, q)
+                    and not _NOT_TASK_START.match(text, q)
+                )
             ):
                 break
-            p += m.end()
+            p = q
         m = _DOC_SUBJECT.match(text[p:cb])
         if m:
             p += m.end()
@@ -494,10 +652,10 @@ def _read_sentence(
         if m:
             v += m.end()
         role_pair = None
-        m = re.match(r"chủ trì(?:\s*,\s*|\s+và\s+|\s+)?", text[v:cb])
+        m = re.match(r"chủ trì(?:\s*,\s*|\s+và\s+|\s+)?(?:việc\s+)?", text[v:cb], re.I)
         if m:
             after = v + m.end()
-            pm = re.match(r"phối hợp (?:chặt chẽ )?(?:với|cùng)\s+", text[after:cb])
+            pm = re.match(r"phối hợp (?:chặt chẽ )?(?:với|cùng)\s+", text[after:cb], re.I)
             if pm:
                 ysp = read_unit_phrase(text, after + pm.end(), VERBS_RX, people=True)
                 if ysp:
@@ -574,6 +732,34 @@ def _read_sentence(
                     )
                 )
     return out
+
+
+_BARE_DUE = re.compile(
+    r"\s*(?:(?:bảo đảm|phấn đấu)\s+)?(?:(?:hoàn thành|xong|kết thúc)(?:\s+(?:việc\s+)?\w+)?\s*)?$",
+    re.I,
+)
+_TIME_SENTENCE = re.compile(r"\s*(?:Thời gian|Thời hạn|Thời điểm)\b", re.I)
+
+
+def _attach_bare_deadline(
+    text: str, ca: int, cb: int, deadlines: list[Deadline], tasks: list[Task]
+) -> bool:
+    """Give the deadline of a clause that is nothing but a time limit to the tasks before it."""
+    dls = [d for d in deadlines if ca <= d.start < cb and not d.tentative]
+    if len(dls) != 1:
+        return False
+    d = dls[0]
+    rest = text[ca : d.start] + " " + text[d.end : cb]
+    if not _BARE_DUE.fullmatch(rest.strip(" .,")):
+        return False
+    open_ = [t for t in tasks if t.due_text is None]
+    if not open_:
+        return False
+    last_clause = open_[-1].clause_end
+    for t in open_:
+        if t.clause_end == last_clause:
+            t.due_text, t.due, t.recurring = d.text, d.due, d.recurring
+    return True
 
 
 def same_task(a: Task, b: Task) -> bool:

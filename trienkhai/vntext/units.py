@@ -57,6 +57,9 @@ UNIT_HEADS = (
     "Cấp ủy",
     "tổ chức cơ sở đảng",
     "tổ chức đảng",
+    "tổ chức Đảng",
+    "Tổ chức Đảng",
+    "tổ chức cơ sở Đảng",
     "Tổ chức cơ sở đảng",
     "Tổ chức đảng",
     "tổ chức chính trị - xã hội",
@@ -71,6 +74,7 @@ UNIT_HEADS = (
     "Thành đoàn",
     "Tỉnh đoàn",
     "Công an",
+    "công an",
     "Quân sự",
     "Bộ đội",
     "Thanh tra",
@@ -92,8 +96,10 @@ UNIT_HEADS = (
     "Phòng",
     "Bộ",
     "Ban",
+    "ban",
     "Hội",
     "UBND",
+    "UNND",
     "HĐND",
     "MTTQ",
     "BTV",
@@ -196,6 +202,7 @@ _HEAD_RX = re.compile(
     # Words that only look like heads: Hội nghị, Báo cáo, Ban hành, Trường hợp, xã hội.
     r"(?<!Hội(?= nghị| thảo| thi| diễn))(?<!Báo(?= cáo))(?<!Ban(?= hành))(?<!Trường(?= hợp))"
     r"(?<!xã(?= hội))(?<!Phòng(?=, chống| chống| ngừa))(?<!Đài(?= truyền hình,))"
+    r"(?<!ban(?= hành| đầu| ngày| đêm))"
 )
 _PERSON_RX = re.compile(
     r"(?:(?:các|Các|Mỗi|mỗi)\s+)?(?:"
@@ -269,7 +276,8 @@ def _split_top(s: str) -> list[str]:
 
 _LOC_RX = "|".join(_LOCAL)
 _HEAD_LOC = re.compile(
-    rf"^(?P<head>[A-ZĐƯÂÊÔƠĂỦ].*?)\s+(?P<cac>các\s+)?(?P<loc>{_LOC_RX})(?!\s+hội)(?P<rest>(?:\s.*)?)$"
+    rf"^(?P<head>(?:[A-ZĐƯÂÊÔƠĂỦ]|công an\b).*?)\s+(?P<cac>các\s+)?(?P<loc>{_LOC_RX})"
+    r"(?!\s+hội)(?P<rest>(?:\s.*)?)$"
 )
 
 
@@ -285,6 +293,8 @@ def _starts_local(s: str) -> bool:
 def split_units(phrase: str) -> list[str]:
     """Normalised units of a coordinated phrase (see the module docstring)."""
     phrase = re.sub(r"\s*\((?:sau đây|gọi|viết) [^)]*\)", "", phrase)
+    # A common misprint of the abbreviation ("UNND quận, huyện").
+    phrase = re.sub(r"(?<![\wÀ-ỹ])UNND(?![\wÀ-ỹ])", "UBND", phrase)
     phrase = re.split(r",\s*(?:trước hết là|nhất là|đặc biệt là|trong đó)\s", phrase)[0]
     parts = _split_top(phrase.strip(" ,.;:"))
     out: list[str] = []
@@ -309,7 +319,8 @@ def split_units(phrase: str) -> list[str]:
             j = i + 1
             while j < len(parts):
                 first = parts[j].split()[0] if parts[j].split() else ""
-                if first.lower() in _COLLECTIVE and not first[0].isupper():
+                whole = parts[j].lower() in _COLLECTIVE and not parts[j][0].isupper()
+                if whole or (first.lower() in _COLLECTIVE and not first[0].isupper()):
                     run.append(parts[j])
                     j += 1
                     if parts[j - 1].lower() not in _COLLECTIVE:
@@ -394,6 +405,12 @@ _STOP_WORDS = (
     "hoàn thành",
     "xong",
     "đúng",
+    "ngay",
+    "căn cứ",
+    "kết quả",
+    "tình hình",
+    "tiến độ",
+    "trên địa bàn",
 )
 
 
@@ -434,7 +451,12 @@ def read_unit_phrase(
             ap = re.match(r"(?:trước hết|nhất|đặc biệt) là\s+", text[j : j + 30])
             if people and ap:
                 j += ap.end()
-            if _head_at(text, j, people) or re.match(r"(?:ban|ngành|thị|thành)\b", text[j:]):
+            school = "trường" in text[pos:i].lower() and _SCHOOL_RX.match(text, j)
+            if (
+                _head_at(text, j, people)
+                or re.match(r"(?:ban|ngành|thị|thành)\b", text[j:])
+                or school
+            ):
                 m = _head_at(text, j, people)
                 i = m.end() if m else j + len(text[j:].split(" ", 1)[0])
                 end = i
@@ -451,7 +473,10 @@ def read_unit_phrase(
         low_rest = text[i : i + 20].lower()
         if closed and text[i].islower() and wm.group(0) not in _CONTINUE:
             break
-        closed = wm.group(0) in _CLOSING_WORDS
+        # "khu" closes "đặc khu" but not "chi bộ khu dân cư".
+        closed = wm.group(0) in _CLOSING_WORDS and not (
+            wm.group(0) == "khu" and not text[max(0, i - 4) : i].endswith("đặc ")
+        )
         if text[i].islower() or text[i].isdigit():
             if not low_rest.startswith("và") and any(
                 low_rest.startswith(w) and not re.match(r"[\wÀ-ỹ]", low_rest[len(w) : len(w) + 1])
@@ -477,6 +502,12 @@ def read_unit_phrase(
     return (s, e) if e > s else None
 
 
+# Kinds of school that share an elided "trường" ("các trường đại học, cao đẳng").
+_SCHOOL_RX = re.compile(
+    r"(?:cao đẳng|đại học|trung cấp|mầm non|tiểu học|trung học|phổ thông|mẫu giáo)(?![\wÀ-ỹ])"
+)
+
+
 # After a place word a name is complete; only these words may still extend it.
 _CLOSING_WORDS = {
     "tỉnh",
@@ -494,6 +525,7 @@ _CLOSING_WORDS = {
     "vị",
     "tỉnh)",
     "TPHCM",
+    "cư",
 }
 _CONTINUE = {
     "và",
@@ -541,7 +573,8 @@ def directed_units(text: str, start: int, end: int, verbs_rx: re.Pattern) -> lis
     """Spans of bodies directed or reported to inside ``text[start:end]``."""
     spans = []
     for m in _DIRECTED.finditer(text, start, end):
-        sp = read_unit_phrase(text, m.end(), verbs_rx)
+        # "báo cáo Chủ tịch UBND tỉnh" reports to the body the person heads.
+        sp = read_unit_phrase(text, m.end(), verbs_rx, people=True)
         if sp and sp[1] <= end + 200:
             spans.append(sp)
     return spans
