@@ -59,6 +59,8 @@ test-browser: venv chromium
 ## bench: the figures the issues fix, one line each: bench <name> <value> <unit> target <t>
 bench: venv
 	$(BIN)/python -m bench
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ -n "$$DATABASE_URL" ]; then \
+	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m bench tree --suffix _pg; fi
 
 messages: venv
 	for app in $(APPS); do mkdir -p trienkhai/$$app/locale; (cd trienkhai/$$app && DEBUG=true ../../$(BIN)/python ../../manage.py makemessages -l vi --no-obsolete --add-location file -v0); done

@@ -24,9 +24,13 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
 }
 
 
-def _print(name: str, value: float) -> None:
+def _print(name: str, value: float, suffix: str = "") -> None:
     unit, target, _ = TARGETS.get(name, ("", 0, True))
     shown = f"{value:.0f}" if unit == "queries" else f"{value:.1f}"
+    if suffix:
+        # keep the unit last in the name: tree_page_ms -> tree_page_pg_ms
+        stem, _, tail = name.rpartition("_")
+        name = f"{stem}{suffix}_{tail}" if stem else f"{name}{suffix}"
     print(f"bench {name} {shown} {unit} target {target:g}", flush=True)
 
 
@@ -49,6 +53,7 @@ def _groups() -> dict[str, Callable[[], dict[str, float]]]:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("groups", nargs="*", help="only these groups (default: all)")
+    parser.add_argument("--suffix", default="", help="appended to every figure's name")
     args = parser.parse_args()
 
     import django
@@ -66,7 +71,7 @@ def main() -> int:
         try:
             started = time.perf_counter()
             for key, value in groups[name]().items():
-                _print(key, value)
+                _print(key, value, args.suffix)
             print(
                 f"# {name} on {connection.vendor} took {time.perf_counter() - started:.1f}s",
                 file=sys.stderr,

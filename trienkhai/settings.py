@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -208,6 +209,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING or not env_bool("MANIFEST_STATIC", True)
+if WHITENOISE_USE_FINDERS:
+    # Static files come from the apps' folders; no collectstatic output is expected.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # No URL pattern serves this prefix: files go out only through views that check access.
 MEDIA_URL = "/_media/"
