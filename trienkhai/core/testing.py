@@ -9,9 +9,12 @@ on Bến Thành's objects.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from trienkhai.accounts.models import Membership, User
+from trienkhai.documents.models import Document
+from trienkhai.documents.services import document_create
 from trienkhai.units.models import Unit
 from trienkhai.units.services import unit_create
 
@@ -81,3 +84,74 @@ def build_world() -> World:
         observer=make_user("quansat", unit=city, role="observer", full_name="Phạm Thị Dung"),
         admin=User.objects.create_superuser("admin", "admin@example.org", PASSWORD),
     )
+
+
+@dataclass
+class Chain:
+    nq52: Document
+    hd116: Document
+    letter: Document
+    program: Document
+    plan_bt: Document
+    plan_td: Document
+
+
+def build_chain(world: World) -> Chain:
+    """52-NQ/TW → 116-HD/BTGTW → the City letter → the Action Program → ward plans."""
+    nq52 = document_create(
+        owner=world.city,
+        by=None,
+        symbol="52-NQ/TW",
+        title="Nghị quyết về một số chủ trương, chính sách chủ động tham gia cuộc Cách mạng"
+        " công nghiệp lần thứ tư",
+        issue_date=dt.date(2019, 9, 27),
+        issuer_name="Bộ Chính trị",
+        visibility=Document.Visibility.PUBLIC,
+    )
+    hd116 = document_create(
+        owner=world.city,
+        by=None,
+        symbol="116-HD/BTGTW",
+        title="Hướng dẫn triển khai thực hiện Nghị quyết 52",
+        issue_date=dt.date(2020, 1, 13),
+        issuer_name="Ban Tuyên giáo Trung ương",
+        visibility=Document.Visibility.PUBLIC,
+        implements=[nq52],
+    )
+    letter = document_create(
+        owner=world.city,
+        by=None,
+        symbol="2156-CV/TU",
+        summary="Thực hiện Hướng dẫn 116-HD/BTGTW về Nghị quyết 52",
+        issue_date=dt.date(2020, 6, 3),
+        issuer_unit=world.city,
+        implements=[hd116],
+    )
+    program = document_create(
+        owner=world.city,
+        by=None,
+        symbol="30-CTr/TU",
+        title="Chương trình hành động thực hiện Nghị quyết 52-NQ/TW",
+        issue_date=dt.date(2020, 6, 30),
+        issuer_unit=world.city,
+        implements=[letter],
+    )
+    plan_bt = document_create(
+        owner=world.ben_thanh,
+        by=None,
+        symbol="15-KH/ĐU",
+        title="Kế hoạch thực hiện Chương trình hành động của phường Bến Thành",
+        issue_date=dt.date(2020, 8, 1),
+        issuer_unit=world.ben_thanh,
+        implements=[program],
+    )
+    plan_td = document_create(
+        owner=world.tan_dinh,
+        by=None,
+        symbol="15-KH/ĐU",
+        title="Kế hoạch thực hiện Chương trình hành động của phường Tân Định",
+        issue_date=dt.date(2020, 8, 2),
+        issuer_unit=world.tan_dinh,
+        implements=[program],
+    )
+    return Chain(nq52, hd116, letter, program, plan_bt, plan_td)

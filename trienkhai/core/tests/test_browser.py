@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from trienkhai.core.testing import PASSWORD, build_world
+from trienkhai.core.testing import PASSWORD, build_chain, build_world
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,35 +19,8 @@ def _shot(page, name: str) -> None:
 
 @pytest.fixture
 def seeded():
-    from trienkhai.documents.services import document_create
-
     world = build_world()
-    nq52 = document_create(
-        owner=world.city,
-        by=None,
-        symbol="52-NQ/TW",
-        issue_date=dt.date(2019, 9, 27),
-        summary="Về một số chủ trương, chính sách chủ động tham gia cuộc Cách mạng công nghiệp lần thứ tư",
-        issuer_name="Bộ Chính trị",
-        visibility="public",
-    )
-    hd116 = document_create(
-        owner=world.city,
-        by=None,
-        symbol="116-HD/BTGTW",
-        issue_date=dt.date(2020, 1, 13),
-        summary="Hướng dẫn triển khai thực hiện Nghị quyết 52-NQ/TW",
-        issuer_name="Ban Tuyên giáo Trung ương",
-        implements=[nq52],
-    )
-    document_create(
-        owner=world.ben_thanh,
-        by=None,
-        symbol="12-KH/ĐU",
-        issue_date=dt.date(2020, 7, 1),
-        summary="Kế hoạch thực hiện Nghị quyết 52 của Đảng ủy phường Bến Thành",
-        implements=[hd116],
-    )
+    build_chain(world)
     return world
 
 
@@ -88,7 +60,7 @@ def test_a_city_leader_finds_a_ward_and_reads_the_chain(page, live_server, seede
     page.get_by_role("link", name="Chuỗi văn bản").first.click()
     page.wait_for_load_state()
     body = page.locator("main").inner_text()
-    assert "52-NQ/TW" in body and "116-HD/BTGTW" in body and "12-KH/ĐU" in body
+    assert "52-NQ/TW" in body and "116-HD/BTGTW" in body and "15-KH/ĐU" in body
     _shot(page, "05-chain")
 
 
@@ -107,6 +79,9 @@ def test_the_tree_expands_in_place(page, live_server, seeded):
 
 def test_another_wards_officer_cannot_open_the_ward_plan(page, live_server, seeded):
     _login(page, live_server, "canbo.tandinh")
-    page.goto(f"{live_server.url}/documents/?q=12-KH")
-    assert "12-KH/ĐU" not in page.locator("main").inner_text()
+    page.goto(f"{live_server.url}/documents/?q=phuong+ben+thanh")
+    body = page.locator("main").inner_text()
+    assert "Bến Thành" not in body
+    page.goto(f"{live_server.url}/documents/?q=15-KH")
+    assert "Tân Định" in page.locator("main").inner_text()
     _shot(page, "07-sibling-search")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from trienkhai.documents.models import Document
-from trienkhai.documents.services import document_create
+from trienkhai.core.testing import Chain, build_chain
 
 
 @pytest.fixture(autouse=True)
@@ -22,76 +19,10 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@dataclass
-class Chain:
-    nq52: Document
-    hd116: Document
-    letter: Document
-    program: Document
-    plan_bt: Document
-    plan_td: Document
-
-
 @pytest.fixture
 def chain(world) -> Chain:
     """52-NQ/TW → 116-HD/BTGTW → the City letter → the Action Program → ward plans."""
-    nq52 = document_create(
-        owner=world.city,
-        by=None,
-        symbol="52-NQ/TW",
-        title="Nghị quyết về một số chủ trương, chính sách chủ động tham gia cuộc Cách mạng"
-        " công nghiệp lần thứ tư",
-        issue_date=dt.date(2019, 9, 27),
-        issuer_name="Bộ Chính trị",
-        visibility=Document.Visibility.PUBLIC,
-    )
-    hd116 = document_create(
-        owner=world.city,
-        by=None,
-        symbol="116-HD/BTGTW",
-        title="Hướng dẫn triển khai thực hiện Nghị quyết 52",
-        issue_date=dt.date(2020, 1, 13),
-        issuer_name="Ban Tuyên giáo Trung ương",
-        visibility=Document.Visibility.PUBLIC,
-        implements=[nq52],
-    )
-    letter = document_create(
-        owner=world.city,
-        by=None,
-        symbol="2156-CV/TU",
-        summary="Thực hiện Hướng dẫn 116-HD/BTGTW về Nghị quyết 52",
-        issue_date=dt.date(2020, 6, 3),
-        issuer_unit=world.city,
-        implements=[hd116],
-    )
-    program = document_create(
-        owner=world.city,
-        by=None,
-        symbol="30-CTr/TU",
-        title="Chương trình hành động thực hiện Nghị quyết 52-NQ/TW",
-        issue_date=dt.date(2020, 6, 30),
-        issuer_unit=world.city,
-        implements=[letter],
-    )
-    plan_bt = document_create(
-        owner=world.ben_thanh,
-        by=None,
-        symbol="15-KH/ĐU",
-        title="Kế hoạch thực hiện Chương trình hành động của phường Bến Thành",
-        issue_date=dt.date(2020, 8, 1),
-        issuer_unit=world.ben_thanh,
-        implements=[program],
-    )
-    plan_td = document_create(
-        owner=world.tan_dinh,
-        by=None,
-        symbol="15-KH/ĐU",
-        title="Kế hoạch thực hiện Chương trình hành động của phường Tân Định",
-        issue_date=dt.date(2020, 8, 2),
-        issuer_unit=world.tan_dinh,
-        implements=[program],
-    )
-    return Chain(nq52, hd116, letter, program, plan_bt, plan_td)
+    return build_chain(world)
 
 
 # --- files --------------------------------------------------------------------------------
