@@ -36,18 +36,13 @@ def _print(name: str, value: float, suffix: str = "") -> None:
 
 def _groups() -> dict[str, Callable[[], dict[str, float]]]:
     from bench import units_bench
+    from trienkhai.vntext.bench import bench_10_pages_ms
 
-    groups: dict[str, Callable[[], dict[str, float]]] = {
+    return {
         "tree": units_bench.bench_tree_page,
         "divisions": units_bench.bench_import_divisions,
+        "vntext": lambda: {"vntext_10_pages_ms": bench_10_pages_ms()},
     }
-    try:
-        from trienkhai.vntext.bench import bench_10_pages_ms
-
-        groups["vntext"] = lambda: {"vntext_10_pages_ms": bench_10_pages_ms()}
-    except ImportError:  # pragma: no cover - vntext bench not written yet
-        pass
-    return groups
 
 
 def main() -> int:
