@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 APPS := core units accounts documents api
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test venv lint format migrate demo serve worker test-sqlite test-pg test-browser bench messages chromium clean
+.PHONY: gettext run test venv lint format migrate demo serve worker test-sqlite test-pg test-browser bench messages chromium clean
 
 $(BIN)/.installed: requirements/lock.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,7 +30,10 @@ run: venv
 	DEBUG=true $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 ## test: lint, the suite on SQLite, again on PostgreSQL when reachable, then the browser tests
-test: venv lint test-sqlite test-pg test-browser
+test: venv gettext lint test-sqlite test-pg test-browser
+
+gettext:
+	@command -v xgettext >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
 
 lint: venv
 	$(BIN)/ruff check .

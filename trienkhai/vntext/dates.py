@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -140,10 +141,8 @@ def long_date_vi(d: dt.date) -> str:
 def parse_date(s: str) -> dt.date | None:
     """Parse one date written as ISO, d/m/yyyy, d-m-yyyy or ``ngày d tháng m năm yyyy``."""
     s = (s or "").strip()
-    try:
+    with contextlib.suppress(ValueError):
         return dt.date.fromisoformat(s)
-    except ValueError:
-        pass
     found = find_dates(s)
     return found[0].value if found else None
 
