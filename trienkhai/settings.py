@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "trienkhai.units",
     "trienkhai.accounts",
     "trienkhai.documents",
+    "trienkhai.tasks",
     "trienkhai.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from trienkhai.core.errors import DomainError
 from trienkhai.units.models import Unit
+from trienkhai.units.signals import tree_changed
 from trienkhai.vntext.text import fold, normalize_space
 
 EDITABLE_FIELDS = (
@@ -38,10 +39,26 @@ def unit_create(*, parent: Unit | None, name: str, kind: str, **fields: Any) -> 
         unit.code = None
     unit.refresh_search_text()
     if parent is None:
-        return Unit.objects.add_root(instance=unit)
-    # Re-read the parent: treebeard needs its current numchild to pick the next path.
-    parent = Unit.objects.select_for_update().get(pk=parent.pk)
-    return Unit.objects.add_child(parent, instance=unit)
+        unit = Unit.objects.add_root(instance=unit)
+    else:
+        # Re-read the parent: treebeard needs its current numchild to pick the next path.
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
+        unit = Unit.objects.add_child(parent, instance=unit)
+    tree_changed.send(sender=Unit, created=[unit], ended=[], scope=None)
+    return unit
+
+
+def common_ancestor(units: list[Unit]) -> Unit | None:
+    """The deepest unit whose subtree holds all ``units`` (None if they have no common root)."""
+    paths = [Unit.objects.get(pk=u.pk).path for u in units]
+    prefix = paths[0]
+    for p in paths[1:]:
+        n = 0
+        while n < min(len(prefix), len(p)) and prefix[n] == p[n]:
+            n += 1
+        prefix = prefix[:n]
+    prefix = prefix[: len(prefix) - len(prefix) % Unit.steplen]
+    return Unit.objects.filter(path=prefix).first() if prefix else None
 
 
 @transaction.atomic
@@ -230,6 +247,9 @@ def unit_merge(
             by=by,
         )
     successor.refresh_from_db()
+    tree_changed.send(
+        sender=Unit, created=[], ended=sources, scope=common_ancestor([*sources, successor])
+    )
     return successor
 
 
@@ -325,6 +345,9 @@ def unit_split(
     )
     for unit in created:
         unit.refresh_from_db()
+    tree_changed.send(
+        sender=Unit, created=[], ended=[source], scope=common_ancestor([source, *created])
+    )
     return created
 
 
@@ -377,6 +400,8 @@ def unit_dissolve(
             "successor": successor.name,
         }
     _end_unit(unit=unit, on=on, successor=successor, reason=str(reason), by=by)
+    scope = common_ancestor([unit, successor]) if successor is not None else None
+    tree_changed.send(sender=Unit, created=[], ended=[unit], scope=scope)
     return unit
 
 
@@ -478,6 +503,7 @@ def divisions_import(*, under: Unit | None = None, by: Any = None) -> DivisionsR
             batch_size=1000,
         )
         result.created = len(created)
+        tree_changed.send(sender=Unit, created=created, ended=[], scope=None)
     return result
 
 
@@ -791,6 +817,8 @@ def _apply_import(parsed, by_code, known, under, by, result, depths) -> None:
         created = list(_codes_in_db(created_codes).values())
         Unit.history.bulk_history_create(created, default_user=user, default_change_reason=reason)
         result.created = len(created)
+    else:
+        created = []
 
     # Move top-down in the final tree, so no unit is ever moved under its current descendant.
     existing_rows = sorted(
@@ -829,3 +857,4 @@ def _apply_import(parsed, by_code, known, under, by, result, depths) -> None:
             )
         else:
             result.unchanged += 1
+    tree_changed.send(sender=Unit, created=created, ended=[], scope=under if result.moved else None)
