@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("trienkhai.accounts.urls")),
     path("units/", include("trienkhai.units.urls")),
     path("documents/", include("trienkhai.documents.urls")),
+    path("tasks/", include("trienkhai.tasks.urls")),
     path("api/", include("trienkhai.api.urls")),
     path("admin/", admin.site.urls),
 ]

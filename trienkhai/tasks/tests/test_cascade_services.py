@@ -299,3 +299,18 @@ def test_filters_count_only_matching_tasks(world):
     assert (
         read_rollup(world.city, flt=TaskFilter(task=other), today=D(2020, 7, 1)).counts.total == 1
     )
+
+
+def test_the_shared_cascade_builds_with_its_statuses(world):
+    from trienkhai.tasks.testing import TODAY, build_cascade
+
+    c = build_cascade(world)
+    assert c.plan_td.bucket_on(TODAY) == Assignment.Bucket.DONE_ON_TIME
+    assert c.plan_bt.bucket_on(TODAY) == Assignment.Bucket.IN_PROGRESS
+    assert c.study_bt.bucket_on(TODAY) == Assignment.Bucket.OVERDUE
+    assert c.study_td.bucket_on(TODAY) == Assignment.Bucket.OVERDUE
+    assert c.sub_cell.bucket_on(TODAY) == Assignment.Bucket.OVERDUE
+    assert c.report_pc.due_date == D(2020, 12, 15)
+    r = read_rollup(world.city, today=TODAY)
+    assert r.counts.total == 6 and r.counts.overdue == 3
+    assert rollup.check() == []

@@ -1,0 +1,1 @@
+"""The personal calendar feed (ICS) of a user's deadlines."""

@@ -1,0 +1,1 @@
+"""The dashboard a leader opens every morning: roll-up, drill-down, charts, export."""

@@ -1,0 +1,1 @@
+"""Pages of the cascade: tasks, targeting, assignments, updates, programs."""
