@@ -360,6 +360,12 @@ class Assignment(models.Model):
             models.Index(fields=["bucket", "due_date"], name="assignment_bucket_due"),
             models.Index(fields=["unit", "bucket"], name="assignment_unit_bucket"),
             models.Index(fields=["due_date", "state"], name="assignment_due_state"),
+            # overdue lists: open rows in deadline order, without wading through done ones
+            models.Index(
+                fields=["due_date", "id"],
+                condition=~Q(state="done") & Q(transferred_to__isnull=True),
+                name="assignment_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

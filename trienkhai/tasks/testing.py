@@ -95,9 +95,7 @@ def build_cascade(world: World, chain: Chain | None = None) -> Cascade:
             clause="Mục 1",
             due_date=dt.date(2020, 7, 31),
         )
-        target_add(
-            task=study, by=leader, mode="units", units=[world.ben_thanh, world.tan_dinh]
-        )
+        target_add(task=study, by=leader, mode="units", units=[world.ben_thanh, world.tan_dinh])
         report = task_create(
             issuer=world.city,
             by=leader,
