@@ -12,6 +12,7 @@
   successor, so the tree shows a reorganization;
 * the document chain 52-NQ/TW → 116-HD/BTGTW → the City letter → the Action Program → ward
   plans;
+* the letter's tasks spread over the wards with realistic statuses (``demo_cascade``);
 * three personas and a superuser, with passwords generated now and written only to
   ``var/demo-logins.txt`` (mode 0600), which ``manage.py demo_logins`` prints.
 
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.db import transaction
 
 from trienkhai.accounts.models import Membership, User
+from trienkhai.core.demo_cascade import CascadeBuilder
 from trienkhai.documents.models import Document
 from trienkhai.documents.services import document_create
 from trienkhai.units.divisions import divisions_for_province, peoples_committee_name
@@ -251,6 +253,7 @@ class _Builder:
             "city": city,
             "standing": standing,
             "peoples_committee": peoples_committee,
+            "cadre_committee": cadre_committee,
             "pc_party": pc_party,
             **wards,
         }
@@ -318,7 +321,11 @@ class _Builder:
         for username, full_name, position, unit, role in personas:
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(
-                username=username, password=password, full_name=full_name, position=position
+                username=username,
+                password=password,
+                full_name=full_name,
+                position=position,
+                email=f"{username}@example.org",
             )
             Membership.objects.create(user=user, unit=unit, role=role, title=position)
             users[username] = user
@@ -330,7 +337,9 @@ class _Builder:
 
     # --- documents -------------------------------------------------------------------
 
-    def documents(self, central: dict[str, Unit], units: dict[str, Unit], users: dict) -> None:
+    def documents(
+        self, central: dict[str, Unit], units: dict[str, Unit], users: dict
+    ) -> dict[str, Document]:
         city, leader, admin = units["city"], users["lanhdao.thanhuy"], users["admin"]
         nq52 = self.doc(
             owner=city,
@@ -401,6 +410,7 @@ class _Builder:
                 visibility="internal",
                 implements=[program],
             )
+        return {"letter": letter, "program": program}
 
 
 def build_demo(*, log: Callable[[str], None] = lambda _msg: None) -> DemoResult:
@@ -412,8 +422,19 @@ def build_demo(*, log: Callable[[str], None] = lambda _msg: None) -> DemoResult:
         units = builder.city()
         log(f"units: {builder.n_units}")
         logins, users = builder.people(units)
-        builder.documents(central, units, users)
+        docs = builder.documents(central, units, users)
         log(f"documents: {builder.n_documents}")
+        cascade = CascadeBuilder(today=dt.date.today())
+        cascade.build(
+            units={**units, "ben_thanh": units[BEN_THANH], "tan_dinh": units[TAN_DINH]},
+            users=users,
+            letter=docs["letter"],
+            program_doc=docs["program"],
+        )
+        log(
+            f"tasks: {cascade.result.tasks}, assignments: {cascade.result.assignments},"
+            f" updates: {cascade.result.updates}"
+        )
     write_logins(logins)
     return DemoResult(
         units=builder.n_units,

@@ -159,6 +159,11 @@ def _headcounts() -> list[tuple]:
 def test_the_demo_is_the_same_every_time(var_dir):
     first = demo.build_demo()
     headcounts = _headcounts()
+    from trienkhai.tasks.models import Program, Task
+
+    Task.objects.filter(parent_assignment__isnull=False).delete()
+    Task.objects.all().delete()
+    Program.objects.all().delete()
     Document.objects.all().delete()
     User.objects.all().delete()
     Unit.objects.all().delete()
@@ -172,3 +177,26 @@ def test_demo_logins_says_when_there_are_none(var_dir):
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "No demo logins" in out.getvalue()
+
+
+def test_the_letters_tasks_reach_the_wards_with_spread_statuses(built):
+    from trienkhai.tasks import rollup
+    from trienkhai.tasks.models import Assignment, Task
+    from trienkhai.tasks.selectors import rollup as read_rollup
+
+    assert Task.objects.filter(kind=Task.Kind.STUDY).count() == 1
+    plan = Task.objects.get(output_type="KH", parent_assignment__isnull=True)
+    assert plan.programs.filter(name__contains="đô thị thông minh").exists()
+    # every ward party committee got the plan task
+    assert plan.assignments.filter(unit__code__startswith="DU").count() == 168
+    action_program = Task.objects.get(due_date="2020-06-30")
+    assert action_program.assignments.get().unit.kind == Unit.Kind.CADRE_COMMITTEE
+    counts = read_rollup(_unit("Đảng bộ Thành phố Hồ Chí Minh")).counts
+    # a roll-out in motion: every status is present, and some units never updated
+    for name in ("not_started", "in_progress", "done_on_time", "done_late", "overdue"):
+        assert getattr(counts, name) > 0, name
+    assert Assignment.objects.overdue().exclude(reason="").exists()
+    assert Assignment.objects.overdue().filter(reason="", last_update__isnull=True).exists()
+    # Bến Thành broke its plan down for its party cells
+    assert Task.objects.filter(parent_assignment__unit__code="DU26743").exists()
+    assert rollup.check() == []
