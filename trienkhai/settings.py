@@ -230,6 +230,8 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Overdue work is also reported to the unit it reports to after this many days.
+TASKS_ESCALATE_AFTER_DAYS = env_int("TASKS_ESCALATE_AFTER_DAYS", 7)
 
 CACHES = {
     "default": {

@@ -81,6 +81,7 @@ class AuditEvent(models.Model):
         UPLOAD_REFUSED = "upload_refused", _("Upload refused")
         IMPORT = "import", _("Import")
         EXPORT = "export", _("Export")
+        CALENDAR_RESET = "calendar_reset", _("Calendar address renewed")
 
     kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

@@ -329,6 +329,17 @@ class CascadeBuilder:
         cells = list(Unit.objects.children_of(ward).of_kind(K.GRASSROOTS))
         target_add(task=sub, by=officer, mode=Target.Mode.UNITS, units=cells, today=self.today)
         self.result.tasks += 1
+        parent.refresh_from_db()
+        if not parent.is_done:
+            assignment_update(
+                assignment=parent,
+                by=officer,
+                text="Đã giao các chi bộ xây dựng kế hoạch tại khu phố; đang dự thảo kế hoạch"
+                " của Đảng ủy phường",
+                progress=30,
+                today=self.today,
+            )
+            self.result.updates += 1
         for i, a in enumerate(sub.assignments.select_related("task", "unit").order_by("pk")):
             if i == 0:
                 self._done(a, by=None, on=self._days(-2))

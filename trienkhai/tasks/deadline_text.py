@@ -35,6 +35,11 @@ def read_deadline(text: str, reference: dt.date) -> ReadDeadline:
     """The task fields a deadline expression stands for (``found`` False if none)."""
     found = deadlines(text or "", reference)
     if not found:
+        # A deadline already past on the reference day ("quý II năm 2020" typed in August
+        # 2020, to record old work) is still a deadline: read it as of long before.
+        found = deadlines(text or "", dt.date(reference.year - 30, 1, 1))
+        found = [d for d in found if d.due is None or str(d.due.year) in d.text]
+    if not found:
         return ReadDeadline()
     recurring = [d for d in found if d.recurring]
     if recurring:

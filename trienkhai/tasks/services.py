@@ -628,17 +628,20 @@ def assignment_update(
 
 
 def _store_evidence(update: ProgressUpdate, upload: Any, info: Any) -> UpdateFile:
+    import secrets
+
     from django.core.files.base import File
 
     upload.seek(0)
     record = UpdateFile(
         update=update,
-        original_name=info.original_name,
+        original_name=info.name,
         content_type=info.content_type,
         size=info.size,
         sha256=info.sha256,
     )
-    record.file.save(info.stored_name, File(upload), save=False)
+    # The client's name is never used on disk (as for document files).
+    record.file.save(f"{secrets.token_hex(16)}.{info.ext}", File(upload), save=False)
     record.save()
     return record
 

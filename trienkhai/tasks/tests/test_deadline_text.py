@@ -35,3 +35,8 @@ def test_an_event_has_no_date():
 
 def test_a_term_is_not_a_deadline():
     assert not read_deadline("nhiệm kỳ 2025–2030", REF).found
+
+
+def test_a_past_deadline_with_its_year_is_still_read():
+    r = read_deadline("trong quý II năm 2020", dt.date(2020, 8, 25))
+    assert r.due_date == dt.date(2020, 6, 30)
