@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-APPS := core units accounts documents api
+APPS := core units accounts documents tasks api
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: gettext run test venv lint format migrate demo serve worker test-sqlite test-pg test-browser bench messages chromium clean
@@ -24,6 +24,7 @@ run: venv
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=true $(BIN)/python manage.py demo --if-empty
 	DEBUG=true $(BIN)/python manage.py demo_logins
+	DEBUG=true $(BIN)/python manage.py schedule_jobs
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops the server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py db_worker --interval 2 & \
@@ -60,10 +61,17 @@ test-browser: venv chromium
 	$(BIN)/pytest -q -m browser
 
 ## bench: the figures the issues fix, one line each: bench <name> <value> <unit> target <t>
+# SQLite first (existing groups, then the national cascade), then PostgreSQL when reachable
+# (tree and national with the _pg suffix, and the peer comparison); notes go to stderr.
 bench: venv
-	$(BIN)/python -m bench
-	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ -n "$$DATABASE_URL" ]; then \
-	  DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m bench tree --suffix _pg; fi
+	@status=0; \
+	env -u DATABASE_URL $(BIN)/python -m bench tree divisions vntext national || status=1; \
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ -n "$$DATABASE_URL" ]; then \
+	  export DATABASE_URL=$${DATABASE_URL:-$(PG_URL)}; \
+	  $(BIN)/python -m bench tree national --suffix _pg || status=1; \
+	  $(BIN)/python -m bench peer || status=1; \
+	else echo "# PostgreSQL not reachable: PostgreSQL figures skipped" >&2; fi; \
+	exit $$status
 
 messages: venv
 	for app in $(APPS); do mkdir -p trienkhai/$$app/locale; (cd trienkhai/$$app && DEBUG=true ../../$(BIN)/python ../../manage.py makemessages -l vi --no-obsolete --add-location file -v0); done

@@ -271,6 +271,16 @@ class AssignmentQuerySet(models.QuerySet):
 
         return self.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
 
+    def within(self, unit) -> AssignmentQuerySet:
+        """The same rows as ``in_subtree``, by a join on the unit's path.
+
+        Planners then start from the assignments' own indexes: best when the other
+        conditions are selective (the few rows the sweep has not reached) or when the subtree
+        is big (an overdue list of the whole country walked in deadline order). For a small
+        subtree ``in_subtree`` is faster: it starts from the subtree's units.
+        """
+        return self.filter(unit__path__startswith=unit.path)
+
 
 class Assignment(models.Model):
     """One unit's share of a task (one per period for recurring tasks)."""
@@ -289,9 +299,16 @@ class Assignment(models.Model):
 
     Role = Target.Role
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    # no single-column indexes: (task, unit, period) and (unit, bucket) lead with them
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments"
+        "units.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        db_index=False,
     )
     target = models.ForeignKey(
         Target, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
@@ -356,8 +373,15 @@ class Assignment(models.Model):
             ),
         ]
         indexes = [
-            # the sweep and the read-time correction: open rows whose deadline just passed
-            models.Index(fields=["bucket", "due_date"], name="assignment_bucket_due"),
+            # The sweep and the read-time correction look for rows still "within the
+            # deadline" whose deadline has passed: normally none. A partial index makes that
+            # an empty range scan; with (bucket, due_date) PostgreSQL misjudged the two
+            # correlated conditions and scanned the table.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(bucket__in=["not_started", "in_progress"]),
+                name="assignment_within_due",
+            ),
             models.Index(fields=["unit", "bucket"], name="assignment_unit_bucket"),
             models.Index(fields=["due_date", "state"], name="assignment_due_state"),
             # overdue lists: open rows in deadline order, without wading through done ones
@@ -506,8 +530,11 @@ class UnitRollup(_Counts):
 
 
 class UnitTaskRollup(_Counts):
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    # indexed by the two composite keys below; single-column indexes would only slow writes
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         constraints = [
@@ -519,7 +546,9 @@ class UnitTaskRollup(_Counts):
 class UnitMonthRollup(models.Model):
     """Per month: assignments due in it, and completions in it (on time or late)."""
 
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField()  # first day of the month
     due = models.IntegerField(default=0)
     done_on_time = models.IntegerField(default=0)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from trienkhai.tasks.models import (
     COUNTER_FIELDS,
@@ -74,8 +74,13 @@ def _ids_for_paths(paths: set[str]) -> dict[str, int]:
     return found
 
 
-def record(changes: Iterable[tuple[Fact | None, Fact | None]]) -> None:
-    """Apply the counter deltas of a batch of (old fact, new fact) changes."""
+def record(
+    changes: Iterable[tuple[Fact | None, Fact | None]], *, known: dict[str, int] | None = None
+) -> None:
+    """Apply the counter deltas of a batch of (old fact, new fact) changes.
+
+    ``known`` maps unit paths to ids the caller already has, to save looking them up.
+    """
     all_units: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_task: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_month: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -89,7 +94,10 @@ def record(changes: Iterable[tuple[Fact | None, Fact | None]]) -> None:
             signed.append((1, new))
     if not signed:
         return
-    ids = _ids_for_paths({p for _s, f in signed for p in _prefixes(f.path)})
+    known = known or {}
+    wanted = {p for _s, f in signed for p in _prefixes(f.path)}
+    ids = {p: known[p] for p in wanted if p in known}
+    ids.update(_ids_for_paths(wanted - ids.keys()))
     for sign, fact in signed:
         columns = {fact.bucket: sign}
         if fact.updated:
@@ -128,15 +136,46 @@ def _upsert(table: str, keys: list[str], fields: tuple[str, ...], deltas: dict) 
         return
     qn = connection.ops.quote_name
     cols = [*keys, *fields]
-    placeholders = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    col_list = ", ".join(qn(c) for c in cols)
     updates = ", ".join(f"{qn(f)} = {qn(table)}.{qn(f)} + excluded.{qn(f)}" for f in fields)
-    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES "
     tail = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH):
-            chunk = rows[i : i + BATCH]
-            sql = head + ", ".join([placeholders] * len(chunk)) + tail
-            cursor.execute(sql, [v for row in chunk for v in row])
+        if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
+            _upsert_by_copy(cursor, table, keys, cols, rows, tail)
+        elif connection.vendor == "postgresql":
+            placeholders = "(" + ", ".join(["%s"] * len(cols)) + ")"
+            head = f"INSERT INTO {qn(table)} ({col_list}) VALUES "
+            for i in range(0, len(rows), BATCH):
+                chunk = rows[i : i + BATCH]
+                sql = head + ", ".join([placeholders] * len(chunk)) + tail
+                cursor.execute(sql, [v for row in chunk for v in row])
+        else:
+            # one prepared statement, many rows: SQLite's executemany runs in C
+            marks = ", ".join(["%s"] * len(cols))
+            cursor.executemany(f"INSERT INTO {qn(table)} ({col_list}) VALUES ({marks}){tail}", rows)
+
+
+# Above this many rows PostgreSQL gets the deltas by COPY into a temporary table and one
+# INSERT … SELECT (parsing a statement with tens of thousands of parameters costs seconds).
+COPY_FROM = 500
+
+
+def _upsert_by_copy(cursor, table: str, keys: list[str], cols: list[str], rows, tail) -> None:
+    qn = connection.ops.quote_name
+    temp = qn(f"delta_{table}")
+    types = ", ".join(f"{qn(c)} {'date' if c == 'month' else 'bigint'}" for c in cols)
+    col_list = ", ".join(qn(c) for c in cols)
+    with transaction.atomic():
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({types}) ON COMMIT DELETE ROWS")
+        cursor.execute(f"TRUNCATE {temp}")
+        with cursor.cursor.copy(f"COPY {temp} ({col_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        order = ", ".join(qn(k) for k in keys)
+        cursor.execute(
+            f"INSERT INTO {qn(table)} ({col_list}) SELECT {col_list} FROM {temp} "
+            f"ORDER BY {order}{tail}"
+        )
 
 
 # --- recompute from the facts ----------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -282,15 +283,35 @@ def rollup(unit: Unit, *, flt: TaskFilter | None = None, today: dt.date | None =
     )
 
 
+def any_unswept(today: dt.date) -> bool:
+    """Whether any assignment still counts as within the deadline after its deadline.
+
+    Once the daily sweep has run there are none anywhere, and one probe of the partial index
+    ``assignment_within_due`` says so. The bucket values are written into the SQL because
+    SQLite uses a partial index only when the query repeats its condition verbatim, and the
+    ORDER BY makes PostgreSQL walk the index instead of misjudging the correlated conditions.
+    """
+    table = connection.ops.quote_name(Assignment._meta.db_table)
+    sql = (
+        f"SELECT 1 FROM {table} WHERE bucket IN ('not_started', 'in_progress')"  # noqa: S608
+        " AND due_date < %s ORDER BY due_date LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today])
+        return cursor.fetchone() is not None
+
+
 def _correct(unit, by_unit, children, flt: TaskFilter, today: dt.date) -> None:
     """Move into "overdue" the open assignments the sweep has not reached yet."""
+    if not any_unswept(today):
+        return
     stale = (
-        Assignment.objects.active()
-        .filter(
+        Assignment.objects.filter(
             bucket__in=(Assignment.Bucket.NOT_STARTED, Assignment.Bucket.IN_PROGRESS),
             due_date__lt=today,
         )
-        .in_subtree(unit)
+        .active()
+        .within(unit)
         .order_by()
     )
     if flt.active:
@@ -335,17 +356,26 @@ def timeline(unit: Unit, *, months: int = 12, today: dt.date | None = None) -> l
     return out
 
 
+# From this many overdue rows in a subtree, walking all open rows in deadline order (and
+# keeping the subtree's) beats collecting the subtree's rows and sorting them.
+MANY_OVERDUE = 1000
+
+
 def overdue_list(
-    unit: Unit, *, flt: TaskFilter | None = None, today: dt.date | None = None
+    unit: Unit,
+    *,
+    flt: TaskFilter | None = None,
+    today: dt.date | None = None,
+    expected: int | None = None,
 ) -> AssignmentQuerySet:
-    """Open assignments past their deadline in ``unit``'s subtree, the oldest first."""
+    """Open assignments past their deadline in ``unit``'s subtree, the oldest first.
+
+    ``expected`` (the roll-up's overdue count, when known) picks the faster query shape.
+    """
     today = today or timezone.localdate()
-    qs = (
-        Assignment.objects.overdue(today)
-        .in_subtree(unit)
-        .select_related("unit", "task")
-        .order_by("due_date", "pk")
-    )
+    qs = Assignment.objects.overdue(today)
+    qs = qs.within(unit) if (expected or 0) >= MANY_OVERDUE else qs.in_subtree(unit)
+    qs = qs.select_related("unit", "task").order_by("due_date", "pk")
     if flt is not None and flt.active:
         qs = qs.filter(task__in=flt.tasks().values("pk"))
     return qs

@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from trienkhai.accounts.scoping import can_act_for_unit, can_read_unit, sees_everything
 from trienkhai.core.errors import DomainError
 from trienkhai.documents.models import Document
 from trienkhai.documents.uploads import UploadRefused, check_upload
 from trienkhai.tasks import rollup
+from trienkhai.tasks.bulk import insert_assignments
 from trienkhai.tasks.models import (
     Assignment,
     Program,
@@ -327,7 +327,7 @@ def target_add(
     target.save()
     if mode == Target.Mode.UNITS:
         target.units.set(units)
-    created = target_apply(target=target, today=today)
+    created = target_apply(target=target, today=today, by=by)
     if created == 0 and mode == Target.Mode.RULE:
         matching = _rule_units(target, today or _today()).exists()
         if not matching:
@@ -372,46 +372,57 @@ def _periods(task: Task, today: dt.date) -> list[tuple[str, dt.date | None]]:
 
 
 @transaction.atomic
-def target_apply(*, target: Target, today: dt.date | None = None, units=None) -> int:
+def target_apply(
+    *, target: Target, today: dt.date | None = None, units=None, by: Any = None
+) -> int:
     """Create the missing assignments of ``target`` (all its units, or ``units``); idempotent."""
     today = today or _today()
     task = target.task
-    reach = target_units(target, today) if units is None else units
+    if units is not None:
+        reach = [(u.pk, u.path) for u in units]
+    elif target.mode == Target.Mode.RULE:
+        # (pk, path) pairs: a rule may reach tens of thousands of units
+        reach = list(_rule_units(target, today).order_by().values_list("pk", "path"))
+    else:
+        reach = [(u.pk, u.path) for u in target_units(target, today)]
     if not reach:
         return 0
     periods = _periods(task, today)
     report_to_id = target.report_to_id or task.issuer_id
-    unit_ids = [u.pk for u in reach]
     existing: set[tuple[int, str]] = set()
-    for i in range(0, len(unit_ids), 2000):
-        existing.update(
-            Assignment.objects.filter(task=task, unit_id__in=unit_ids[i : i + 2000])
-            .order_by()
-            .values_list("unit_id", "period")
-        )
-    rows: list[Assignment] = []
-    for unit in reach:
-        for label, due in periods:
-            if (unit.pk, label) in existing:
-                continue
-            rows.append(
-                Assignment(
-                    task=task,
-                    unit=unit,
-                    target=target,
-                    role=target.role,
-                    report_to_id=report_to_id,
-                    period=label,
-                    due_date=due,
-                    bucket=bucket_for(Assignment.State.NOT_STARTED, due, None, today),
-                )
+    if Assignment.objects.filter(task=task).exists():
+        unit_ids = [pk for pk, _path in reach]
+        for i in range(0, len(unit_ids), 2000):
+            existing.update(
+                Assignment.objects.filter(task=task, unit_id__in=unit_ids[i : i + 2000])
+                .order_by()
+                .values_list("unit_id", "period")
             )
+    rows: list[dict] = []
+    facts: list[tuple[None, Fact]] = []
+    for unit_pk, unit_path in reach:
+        for label, due in periods:
+            if (unit_pk, label) in existing:
+                continue
+            bucket = bucket_for(Assignment.State.NOT_STARTED, due, None, today)
+            rows.append(
+                {
+                    "task_id": task.pk,
+                    "unit_id": unit_pk,
+                    "target_id": target.pk,
+                    "role": target.role,
+                    "report_to_id": report_to_id,
+                    "period": label,
+                    "due_date": due,
+                    "bucket": bucket,
+                }
+            )
+            facts.append((None, Fact(unit_path, task.pk, bucket, False, due, None)))
     if not rows:
         return 0
-    paths = {u.pk: u.path for u in reach}
-    created = bulk_create_with_history(rows, Assignment, batch_size=1000)
-    rollup.record((None, Fact.of(a, paths[a.unit_id])) for a in created)
-    return len(created)
+    insert_assignments(rows, history_user_id=getattr(_user(by), "pk", None))
+    rollup.record(facts, known={path: pk for pk, path in reach})
+    return len(rows)
 
 
 def recurring_topup(*, today: dt.date | None = None) -> int:
