@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from trienkhai.tasks.dashboard import (
     RANKING_SIZE,
     CountedPaginator,
+    Kit,
+    Numbers,
+    Row,
     _nice_step,
     bar_for,
     pct,
@@ -106,3 +110,29 @@ def test_the_counted_paginator_trusts_the_count_it_is_given(django_assert_num_qu
         page = paginator.get_page("3")
         assert page.number == 3 and paginator.num_pages == 3
         assert list(page.object_list) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_fast_number_formats_write_what_the_template_filters_wrote(lang):
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils.formats import number_format
+
+    with translation.override(lang):
+        nums = Numbers()
+        for n in (0, 7, 999, 1000, 40724, 1234567, -1234):
+            assert nums.grouped(n) == intcomma(n)
+        for v in (0, 0.04, 0.05, 12.5, 16.6667, 66.65, 99.96, 100):
+            r = round(v, 1)
+            assert nums.pct(v) == f"{number_format(r, decimal_pos=1 if r % 1 else 0)}\u00a0%"
+
+
+def test_a_row_written_in_python_escapes_names_and_flags_dissolved_units():
+    unit = Unit(pk=7, name='Xã <A> & "B"', numchild=2, dissolved_on=dt.date(2020, 1, 1))
+    kit = Kit("?kind=study", "?kind=study&sort=-total")
+    html = kit.child_row(Row(unit, Counts(done_on_time=1, overdue=1)))
+    assert "Xã &lt;A&gt; &amp; &quot;B&quot;" in html and "<A>" not in html
+    assert 'class="badge badge-dissolved"' in html
+    children = reverse("tasks:dashboard_children", args=[7])
+    assert f'hx-get="{children}?kind=study&amp;sort=-total"' in html
+    assert f'href="{reverse("tasks:dashboard_unit", args=[7])}?kind=study"' in html
+    assert html.count("<tbody") == 1 and 'role="img" aria-label=' in html
