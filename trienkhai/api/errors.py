@@ -1,4 +1,4 @@
-"""API errors: every failure is a 4xx with a reason, domain errors included."""
+"""API errors: every failure is a 4xx with a reason, domain errors included (409 if stale)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from trienkhai.core.errors import DomainError
 
+# Someone else changed the object first: the client should re-read and send again.
+CONFLICT_CODES = frozenset({"stale", "race"})
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["field"] = exc.field
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        code = (
+            status.HTTP_409_CONFLICT if exc.code in CONFLICT_CODES else status.HTTP_400_BAD_REQUEST
+        )
+        return Response(body, status=code)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

@@ -3,11 +3,15 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from trienkhai.api import views
+from trienkhai.api import tasks_views, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("documents", views.DocumentViewSet, basename="document")
+router.register("tasks", tasks_views.TaskViewSet, basename="task")
+router.register("assignments", tasks_views.AssignmentViewSet, basename="assignment")
+router.register("rollup", tasks_views.RollupViewSet, basename="rollup")
+router.register("programs", tasks_views.ProgramViewSet, basename="program")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="api-token"),

@@ -44,7 +44,8 @@ from trienkhai.units.services import unit_create, unit_update
 
 def _filters(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """Validated query parameters: only the allow-listed ones, typed, or a 400."""
-    params = {k: request.query_params.get(k) for k in serializer_class().fields}
+    names = serializer_class._declared_fields  # the class's allow-list, without an instance
+    params = {k: request.query_params.get(k) for k in names}
     f = serializer_class(data={k: v for k, v in params.items() if v is not None})
     f.is_valid(raise_exception=True)
     return {k: v for k, v in f.validated_data.items() if v not in ("", None)}
