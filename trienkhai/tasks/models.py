@@ -352,7 +352,12 @@ class Assignment(models.Model):
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(m2m_fields=[programs])
+    # History is read per assignment (by id) and by date; indexes on its foreign keys would
+    # only slow the bulk creation of ten thousand assignments.
+    history = HistoricalRecords(
+        m2m_fields=[programs],
+        no_db_index=["task", "unit", "target", "report_to", "output_document", "transferred_to"],
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
