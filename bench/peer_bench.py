@@ -180,7 +180,7 @@ def _wait_until_up(url: str, headers: dict[str, str], proc: subprocess.Popen) ->
                 if response.status == 200:
                     return json.loads(response.read())
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+            pass  # gunicorn is still starting: try again until the deadline
         if time.monotonic() > deadline:
             raise RuntimeError(f"gunicorn did not answer {url} within 60 s")
         time.sleep(0.25)

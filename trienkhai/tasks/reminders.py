@@ -429,7 +429,7 @@ def _claim(batch: Sequence[Digest], day: dt.date) -> set[int]:
             ReminderDigest.objects.bulk_create(fresh)
             return {r.user_id for r in fresh}
     except IntegrityError:
-        pass
+        pass  # the batch insert lost a race; the loop below sorts out who is whose
     # Another worker claimed some of them since we looked: claim one by one.
     claimed = set()
     for d in batch:
