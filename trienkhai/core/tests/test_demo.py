@@ -170,7 +170,6 @@ def test_the_demo_is_the_same_every_time(var_dir):
     demo.build_demo()
     assert _headcounts() == headcounts
     assert first.units == Unit.objects.count()
-    assert first.seconds < 30
 
 
 def test_demo_logins_says_when_there_are_none(var_dir):

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from trienkhai.vntext import read
-from trienkhai.vntext.bench import bench_10_pages_ms
 from trienkhai.vntext.eval import evaluate
 
 DEV = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "vntext" / "dev"
@@ -46,7 +45,3 @@ def test_cli_prints_json_with_spans():
     for d in data["deadlines"]:
         assert text[d["start"] : d["end"]] == d["text"]
     assert data["symbols"][0]["text"] == "12-CT/TU"
-
-
-def test_ten_pages_read_in_under_200_ms():
-    assert bench_10_pages_ms(runs=5) < 200
