@@ -131,7 +131,65 @@ def check(text: str, res: object, ref: dt.date | None) -> list[Warning_]:
                     term=s.term,
                 )
             )
+    out.extend(type_mismatches(text, res))
     out.extend(misspelled_abbreviations(text))
+    return out
+
+
+# The type codes a document word admits. Party regulations were numbered "QĐ" before "QĐi"
+# (Quy định 105-QĐ/TW, 2017), and "TT" is both a circular and a Party "thông tri".
+_WORD_CODES: dict[str, frozenset[str]] = {
+    "nghị quyết": frozenset({"NQ", "NQLT"}),
+    "chỉ thị": frozenset({"CT"}),
+    "kết luận": frozenset({"KL"}),
+    "kế hoạch": frozenset({"KH"}),
+    "hướng dẫn": frozenset({"HD"}),
+    "quyết định": frozenset({"QĐ"}),
+    "quy định": frozenset({"QĐi", "QyĐ", "QĐ", "QY"}),
+    "chương trình": frozenset({"CTr"}),
+    "thông báo": frozenset({"TB"}),
+    "báo cáo": frozenset({"BC"}),
+    "nghị định": frozenset({"NĐ"}),
+    "thông tư": frozenset({"TT", "TTLT"}),
+    "thông tri": frozenset({"TT"}),
+    "đề án": frozenset({"ĐA", "DA"}),
+    "tờ trình": frozenset({"TTr"}),
+}
+_WORD_BEFORE = re.compile(
+    r"(?<![\wÀ-ỹ])("
+    + "|".join(sorted(_WORD_CODES, key=len, reverse=True))
+    + r")(?:\s+hành động)?\s+(?:số\s*:?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def type_mismatches(text: str, res: object) -> list[Warning_]:
+    """A symbol whose type code contradicts the document word before it ("Chỉ thị số
+    52-NQ/TW")."""
+    out = []
+    for s in res.symbols:  # type: ignore[attr-defined]
+        if s.type_inferred or not s.type:
+            continue
+        m = _WORD_BEFORE.search(text[max(0, s.start - 40) : s.start])
+        if not m:
+            continue
+        word = m.group(1).lower()
+        codes = _WORD_CODES[word]
+        head = text[max(0, s.start - 60) : s.start - len(m.group(0))].rstrip().lower()
+        if word == "kết luận" and head.endswith("thông báo"):
+            codes = _WORD_CODES["thông báo"]  # "Thông báo kết luận số 12-TB/TW"
+        if s.type in codes or s.type.upper() in {c.upper() for c in codes}:
+            continue
+        a = s.start - len(text[max(0, s.start - 40) : s.start]) + m.start()
+        out.append(
+            Warning_(
+                "type_mismatch",
+                text[a : s.end],
+                f"“{m.group(1)}” nhưng số ký hiệu {s.text} là loại “{s.type_name}”.",
+                a,
+                s.end,
+            )
+        )
     return out
 
 

@@ -223,3 +223,16 @@ def test_warnings():
     )
     kinds = {w.type for w in read(text).warnings}
     assert kinds == {"deadline_before_issue", "misspelled_abbreviation", "term_mismatch"}
+
+
+def test_a_symbol_whose_type_contradicts_its_name_is_flagged():
+    text = (
+        "Thực hiện Chỉ thị số 52-NQ/TW ngày 27/9/2019 của Bộ Chính trị, Quy định số"
+        " 105-QĐ/TW ngày 19/12/2017, Thông báo kết luận số 12-TB/TW và Chương trình hành động"
+        " số 45-CTr/TU, Quyết định số 62/QĐ-VPCP.\n"
+    )
+    flagged = [w for w in read(text).warnings if w.type == "type_mismatch"]
+    assert [w.text for w in flagged] == ["Chỉ thị số 52-NQ/TW"]
+    w = flagged[0]
+    assert text[w.start : w.end] == w.text
+    assert "Nghị quyết" in w.detail
