@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-APPS := core units accounts documents tasks api
+APPS := core units accounts documents tasks api intake
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: gettext run test venv lint format migrate demo serve worker test-sqlite test-pg test-browser bench messages chromium clean
+.PHONY: gettext run test venv lint format migrate demo serve worker test-sqlite test-pg test-browser bench vntext-eval messages chromium clean
 
 $(BIN)/.installed: requirements/lock.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -72,6 +72,11 @@ bench: venv
 	  $(BIN)/python -m bench peer || status=1; \
 	else echo "# PostgreSQL not reachable: PostgreSQL figures skipped" >&2; fi; \
 	exit $$status
+
+## vntext-eval: precision, recall and F1 per field on a labelled folder (DIR=path)
+DIR ?= ../shared/data/vntext/dev
+vntext-eval: venv
+	$(BIN)/python -m trienkhai.vntext.eval $(DIR)
 
 messages: venv
 	for app in $(APPS); do mkdir -p trienkhai/$$app/locale; (cd trienkhai/$$app && DEBUG=true ../../$(BIN)/python ../../manage.py makemessages -l vi --no-obsolete --add-location file -v0); done

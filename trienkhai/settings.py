@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trienkhai.documents",
     "trienkhai.tasks",
     "trienkhai.api",
+    "trienkhai.intake",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

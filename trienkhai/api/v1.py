@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from trienkhai.api import tasks_views, views
+from trienkhai.intake.api import vntext_read
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -15,5 +16,6 @@ router.register("programs", tasks_views.ProgramViewSet, basename="program")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="api-token"),
+    path("vntext/read/", vntext_read, name="api-vntext-read"),
     *router.urls,
 ]
