@@ -119,6 +119,7 @@ def build_assignments(root: Any, today: dt.date) -> int:
                 Assignment(
                     task=task,
                     unit=unit,
+                    unit_path=unit.path,
                     report_to=root,
                     due_date=due,
                     state=state,

@@ -294,6 +294,7 @@ class _Tree:
     communes_of: dict[int, list[int]]  # province → its communes
     chain: dict[int, tuple[int, ...]]  # unit → its ancestors and itself, the root first
     big: int
+    paths: dict[int, str] = field(default_factory=dict)  # unit → its tree path
 
     @property
     def size(self) -> int:
@@ -309,6 +310,7 @@ def build_tree(units: int = UNITS) -> _Tree:
     counts = _grassroots_counts(tree, units)
     rows: list[tuple] = []
     pk = [0]
+    paths: dict[int, str] = {}
 
     def add(parent: tuple | None, n: int, name: str, short: str, kind: str, code, folded=None):
         pk[0] += 1
@@ -316,13 +318,14 @@ def build_tree(units: int = UNITS) -> _Tree:
         path = Unit._get_path(parent[0] if parent else "", depth, n)
         search = folded if folded is not None else fold(f"{name} {short} {code or ''}")[:400]
         rows.append([pk[0], path, depth, 0, name, short, kind, code, search])
+        paths[pk[0]] = path
         if parent:
             rows[parent[2] - 1][3] += 1
         return (path, depth, pk[0])
 
     pc, gr = Unit.Kind.PEOPLES_COMMITTEE, Unit.Kind.GRASSROOTS
     root = add(None, 1, dv.ROOT_NAME, "Trung ương", Unit.Kind.EXTERNAL, dv.ROOT_CODE)
-    t = _Tree(root[2], [], [], {}, {}, {root[2]: (root[2],)}, 0)
+    t = _Tree(root[2], [], [], {}, {}, {root[2]: (root[2],)}, 0, paths)
     labels = [f"{GRASSROOTS_NAMES[g % len(GRASSROOTS_NAMES)]} {g // 5 + 1}" for g in range(5_000)]
     folded_labels = [fold(label) for label in labels]
     for i, (p_code, p_name, p_type, wards) in enumerate(tree, start=1):
@@ -481,6 +484,7 @@ class _Rows:
             pk,
             plan.task_id,
             unit,
+            self.tree.paths[unit],
             plan.target_id,
             "lead",
             plan.issuer,
@@ -533,6 +537,7 @@ ASSIGNMENT_COLUMNS = (
     "id",
     "task_id",
     "unit_id",
+    "unit_path",
     "target_id",
     "role",
     "report_to_id",

@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from trienkhai.units.models import Unit
 from trienkhai.vntext.text import fold
+
+# the length of treebeard's path column, which Assignment.unit_path copies
+PATH_LENGTH = Unit._meta.get_field("path").max_length
 
 
 class Program(models.Model):
@@ -272,14 +276,20 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
 
     def within(self, unit) -> AssignmentQuerySet:
-        """The same rows as ``in_subtree``, by a join on the unit's path.
+        """The same rows as ``in_subtree``, by the assignments' own copy of the unit's path.
 
         Planners then start from the assignments' own indexes: best when the other
         conditions are selective (the few rows the sweep has not reached) or when the subtree
-        is big (an overdue list of the whole country walked in deadline order). For a small
-        subtree ``in_subtree`` is faster: it starts from the subtree's units.
+        is big (an overdue list of a province walked in deadline order tests each row's path
+        inside the index, without a join). For a small subtree ``in_subtree`` is faster: it
+        starts from the subtree's units.
         """
-        return self.filter(unit__path__startswith=unit.path)
+        # The range is what an index can use under any collation (paths are made of the
+        # tree's alphabet); the LIKE keeps the result exact whatever the collation.
+        top = unit.path + unit.alphabet[-1] * (PATH_LENGTH - len(unit.path))
+        return self.filter(
+            unit_path__gte=unit.path, unit_path__lte=top, unit_path__startswith=unit.path
+        )
 
 
 class Assignment(models.Model):
@@ -310,6 +320,10 @@ class Assignment(models.Model):
         related_name="assignments",
         db_index=False,
     )
+    # The unit's tree path, copied (ROLLUP.md option 1): subtree filters need no join. Set
+    # by save() and the bulk insert, moved with the unit by services.tree_changed, checked
+    # by rollup_check.
+    unit_path = models.CharField(max_length=PATH_LENGTH, default="", editable=False)
     target = models.ForeignKey(
         Target, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
     )
@@ -355,6 +369,7 @@ class Assignment(models.Model):
     # History is read per assignment (by id) and by date; indexes on its foreign keys would
     # only slow the bulk creation of ten thousand assignments.
     history = HistoricalRecords(
+        excluded_fields=["unit_path"],
         m2m_fields=[programs],
         no_db_index=["task", "unit", "target", "report_to", "output_document", "transferred_to"],
     )
@@ -389,9 +404,10 @@ class Assignment(models.Model):
             ),
             models.Index(fields=["unit", "bucket"], name="assignment_unit_bucket"),
             models.Index(fields=["due_date", "state"], name="assignment_due_state"),
-            # overdue lists: open rows in deadline order, without wading through done ones
+            # overdue lists: open rows in deadline order, without wading through done ones;
+            # the path inside the index tests a subtree without visiting the table
             models.Index(
-                fields=["due_date", "id"],
+                fields=["due_date", "id", "unit_path"],
                 condition=~Q(state="done") & Q(transferred_to__isnull=True),
                 name="assignment_open_due",
             ),
@@ -400,6 +416,17 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         label = f"{self.task} — {self.unit}"
         return f"{label} ({self.period})" if self.period else label
+
+    def save(self, *args, **kwargs) -> None:
+        # a unit set on the instance brings its path; a loaded row keeps its stored copy
+        if self.unit_id is not None and (not self.unit_path or Assignment.unit.is_cached(self)):
+            path = self.unit.path
+            if path != self.unit_path:
+                self.unit_path = path
+                fields = kwargs.get("update_fields")
+                if fields is not None:
+                    kwargs["update_fields"] = {*fields, "unit_path"}
+        super().save(*args, **kwargs)
 
     @property
     def is_done(self) -> bool:

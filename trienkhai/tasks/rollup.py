@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 
 from trienkhai.tasks.models import (
     COUNTER_FIELDS,
@@ -291,10 +292,31 @@ def _stored(scope: Unit | None) -> dict[str, dict]:
     return out
 
 
+def _stale_paths(scope: Unit | None):
+    """Assignments whose copy of their unit's path is not the unit's path (moved units)."""
+    units = Unit.objects.all() if scope is None else Unit.objects.subtree_of(scope)
+    current = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
+    qs = Assignment.objects.filter(unit__in=units.order_by().values("pk"))
+    return qs.exclude(unit_path=Subquery(current)), current
+
+
+def sync_paths(scope: Unit | None = None) -> int:
+    """Copy the units' paths into their assignments (within ``scope``); how many changed."""
+    stale, current = _stale_paths(scope)
+    return stale.update(unit_path=Subquery(current))
+
+
 def check(scope: Unit | None = None) -> list[str]:
-    """Differences between the stored counters and a recount of the facts (empty = no drift)."""
+    """Differences between the stored counters and a recount of the facts (empty = no drift),
+    and assignments whose copy of their unit's path is stale."""
+    stale, _current = _stale_paths(scope)
+    problems = [
+        f"path assignment {pk}: stored {path!r}, unit {unit_id} has moved"
+        for pk, path, unit_id in stale.order_by("pk").values_list("pk", "unit_path", "unit_id")[:20]
+    ]
+    if len(problems) == 20:
+        problems.append(f"path: {stale.count()} assignment(s) in all carry a stale path")
     want, have = _computed(scope), _stored(scope)
-    problems = []
     for table in ("all", "task", "month"):
         for key in sorted(set(want[table]) | set(have[table]), key=str):
             w, h = want[table].get(key), have[table].get(key)
@@ -304,7 +326,9 @@ def check(scope: Unit | None = None) -> list[str]:
 
 
 def rebuild(scope: Unit | None = None) -> None:
-    """Recompute the counters of ``scope``'s subtree (everything when None) from the facts."""
+    """Recompute the counters of ``scope``'s subtree (everything when None) from the facts,
+    after the copies of moved units' paths."""
+    sync_paths(scope)
     want = _computed(scope)
     units = Unit.objects.subtree_of(scope).values("pk") if scope else None
     for model in (UnitRollup, UnitTaskRollup, UnitMonthRollup):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -257,8 +258,13 @@ def rollup(unit: Unit, *, flt: TaskFilter | None = None, today: dt.date | None =
     children = list(Unit.objects.children_of(unit).order_by("path"))
     by_unit: dict[int, Counts] = {c.pk: Counts() for c in children}
     by_unit[unit.pk] = Counts()
-    # the unit and its children, as a subquery: a list of 10,000 ids would cost more
-    level = Unit.objects.subtree_of(unit).filter(depth__lte=unit.depth + 1).order_by().values("pk")
+    # The unit and its children: their ids let the planner probe the counters' unique index
+    # (it misjudges the subquery's size and scans the whole table); beyond a thousand
+    # children, a list of ids would cost more than the subquery.
+    level: Any = list(by_unit)
+    if len(level) > MANY_CHILDREN:
+        level = Unit.objects.subtree_of(unit).filter(depth__lte=unit.depth + 1)
+        level = level.order_by().values("pk")
     if not flt.active:
         rows = UnitRollup.objects.filter(unit__in=level).values("unit_id", *COUNTER_FIELDS)
     elif flt.task is not None and not (flt.document_id or flt.kind or flt.starred):
@@ -319,7 +325,7 @@ def _correct(unit, by_unit, children, flt: TaskFilter, today: dt.date) -> None:
     child_of = {c.path: c.pk for c in children}
     width = unit.steplen * (unit.depth + 1)
     for path, bucket, n in (
-        stale.values_list("unit__path", "bucket").annotate(n=Count("pk")).order_by()
+        stale.values_list("unit_path", "bucket").annotate(n=Count("pk")).order_by()
     ):
         for pk in {unit.pk, child_of.get(path[:width])} - {None}:
             counts = by_unit[pk]
@@ -359,6 +365,7 @@ def timeline(unit: Unit, *, months: int = 12, today: dt.date | None = None) -> l
 # From this many overdue rows in a subtree, walking all open rows in deadline order (and
 # keeping the subtree's) beats collecting the subtree's rows and sorting them.
 MANY_OVERDUE = 1000
+MANY_CHILDREN = 1000
 
 
 def overdue_list(

@@ -409,6 +409,7 @@ def target_apply(
                 {
                     "task_id": task.pk,
                     "unit_id": unit_pk,
+                    "unit_path": unit_path,
                     "target_id": target.pk,
                     "role": target.role,
                     "report_to_id": report_to_id,
@@ -460,7 +461,7 @@ def tree_changed(
         if unit.successor_id:
             assignments_transfer(unit=unit, successor=unit.successor, today=today)
     if scope is not None:
-        rollup.rebuild(scope)
+        rollup.rebuild(scope)  # moved units' assignments take their new paths first
     if not (created or scope) or not Target.objects.filter(mode=Target.Mode.RULE).exists():
         return
     new_units = list(Unit.objects.filter(pk__in=[u.pk for u in created]))
@@ -510,8 +511,9 @@ def assignments_transfer(*, unit: Unit, successor: Unit, today: dt.date | None =
             rollup.record([(old, None)])
         else:
             a.unit = successor
+            a.unit_path = succ_path
             a._change_reason = f"passed to successor {successor.name}"
-            a.save(update_fields=["unit"])
+            a.save(update_fields=["unit", "unit_path"])
             rollup.record([(old, Fact.of(a, succ_path))])
         moved += 1
     return moved
@@ -767,7 +769,7 @@ def assignments_sweep(*, today: dt.date | None = None, batch: int = 5000) -> int
                 .active()
                 .order_by()
                 .select_for_update(of=("self",))
-                .values_list("pk", "bucket", "task_id", "last_update", "due_date", "unit__path")[
+                .values_list("pk", "bucket", "task_id", "last_update", "due_date", "unit_path")[
                     :batch
                 ]
             )

@@ -314,3 +314,50 @@ def test_the_shared_cascade_builds_with_its_statuses(world):
     r = read_rollup(world.city, today=TODAY)
     assert r.counts.total == 6 and r.counts.overdue == 3
     assert rollup.check() == []
+
+
+def _paths_true() -> bool:
+    return all(a.unit_path == a.unit.path for a in Assignment.objects.select_related("unit"))
+
+
+def test_assignments_carry_their_units_path_and_follow_a_move(world):
+    cell = unit_create(parent=world.tan_dinh, name="Chi bộ khu phố 3", kind=Unit.Kind.GRASSROOTS)
+    task = task_create(issuer=world.city, by=world.city_leader, title="Học tập", kind="study")
+    target_add(task=task, by=world.city_leader, mode="units", units=[cell, world.ben_thanh])
+    party_committees_rule(world, plan_task(world))
+    assert _paths_true()
+    old = Assignment.objects.get(unit=cell).unit_path
+    with time_machine.travel(dt.datetime(2020, 7, 1, 9, 0), tick=False):
+        unit_merge(sources=[world.tan_dinh], into=world.ben_thanh, on=D(2020, 7, 1))
+    cell.refresh_from_db()
+    moved = Assignment.objects.get(unit=cell)
+    assert moved.unit_path == cell.path != old
+    assert _paths_true()
+    assert set(Assignment.objects.within(world.ben_thanh).values_list("unit", flat=True)) >= {
+        cell.pk,
+        world.ben_thanh.pk,
+    }
+    assert not Assignment.objects.within(world.tan_dinh).filter(unit=cell).exists()
+    assert rollup.check() == []
+
+
+def test_a_stale_path_is_reported_and_rebuilt(world):
+    task = task_create(issuer=world.city, by=world.city_leader, title="Học tập", kind="study")
+    target_add(task=task, by=world.city_leader, mode="units", units=[world.ben_thanh])
+    a = task.assignments.get()
+    Assignment.objects.filter(pk=a.pk).update(unit_path=world.tan_dinh.path)
+    problems = rollup.check()
+    assert problems and problems[0].startswith(f"path assignment {a.pk}:")
+    rollup.rebuild()
+    assert rollup.check() == []
+    a.refresh_from_db()
+    assert a.unit_path == world.ben_thanh.path
+
+
+def test_a_passed_on_assignment_takes_the_successors_path(world):
+    task = task_create(issuer=world.city, by=world.city_leader, title="Học tập", kind="study")
+    target_add(task=task, by=world.city_leader, mode="units", units=[world.tan_dinh])
+    with time_machine.travel(dt.datetime(2020, 7, 1, 9, 0), tick=False):
+        unit_dissolve(unit=world.tan_dinh, on=D(2020, 7, 1), successor=world.ben_thanh)
+    assert task.assignments.get().unit_path == world.ben_thanh.path
+    assert _paths_true()
