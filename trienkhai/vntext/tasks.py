@@ -440,6 +440,9 @@ def find_tasks(
         if not news and not in_zone:
             if is_num or is_sub:
                 in_zone = True
+            elif len(s) > 60 and _ASSIGNING.search(s) and not s.startswith("Kính gửi"):
+                # a letter without numbered items: its body opens with who is asked to act
+                in_zone = True
             else:
                 if s.endswith(":") and not s.startswith("Kính gửi"):
                     in_zone = True

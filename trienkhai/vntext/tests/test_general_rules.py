@@ -106,3 +106,20 @@ def test_units_variants():
 def test_programme_attribute_is_not_a_recurring_deadline():
     text = "đưa nội dung vào chương trình công tác hằng năm; báo cáo hằng năm (trước ngày 10/12)"
     assert [d.text for d in deadlines(text, D(2024, 1, 1))] == ["hằng năm (trước ngày 10/12)"]
+
+
+def test_a_letter_in_plain_prose_still_assigns_its_tasks():
+    text = (
+        "THÀNH ỦY THÀNH PHỐ HỒ CHÍ MINH\nSố 120-CV/TU\n\n"
+        "Ban Thường vụ Thành ủy yêu cầu Đảng ủy phường Tân Định xây dựng kế hoạch thực hiện,"
+        " hoàn thành trước ngày 30/6/2020.\n"
+    )
+    tasks = read(text, dt.date(2020, 6, 3)).tasks
+    assert [(t.who, t.what, t.due) for t in tasks] == [
+        ("Đảng ủy phường Tân Định", "xây dựng kế hoạch thực hiện", dt.date(2020, 6, 30))
+    ]
+
+
+def test_a_header_line_that_mentions_a_request_is_not_a_task():
+    text = "Kính gửi: Ban Thường vụ Thành ủy đề nghị các quận ủy\n\nNội dung trao đổi.\n"
+    assert read(text, dt.date(2020, 6, 3)).tasks == []
