@@ -6,7 +6,8 @@ lines go to stdout; notes (setup timings, skipped groups, failures) go to stderr
 
 Groups: tree, divisions, vntext, national (the cascade at national scale: ~60,000 units and
 1,000,000 assignments — dashboard, reminders, cascade; figure names end in the database,
-e.g. run it again with ``--suffix _pg`` on PostgreSQL), peer (PostgreSQL only).
+e.g. run it again with ``--suffix _pg`` on PostgreSQL), peer (PostgreSQL only), portal (the
+public article page; its load figures need PostgreSQL).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "reminders_1m_s": ("s", 60, True),
     "peer_overdue_rps_c8": ("rps", 120, False),
     "peer_overdue_p95_c1_ms": ("ms", 25, True),
+    # portal group (PostgreSQL part of `make bench`; rps and errors need PostgreSQL)
+    "article_p95_ms": ("ms", 20, True),
+    "article_rps": ("rps", 0, False),  # printed; any answer rate above zero
+    "article_errors": ("errors", 0, True),
+    "article_page_kb": ("KB", 100, True),
 }
 # Groups whose SQLite database is a file (var/bench_<group>.sqlite3) rather than memory: a
 # million rows are measured as the demo serves them, from disk through SQLite's page cache.
@@ -46,7 +52,7 @@ ON_DISK = {"national"}
 
 def _print(name: str, value: float, suffix: str = "") -> None:
     unit, target, _ = TARGETS.get(name, ("", 0, True))
-    shown = f"{value:.0f}" if unit == "queries" else f"{value:.1f}"
+    shown = f"{value:.0f}" if unit in ("queries", "errors") else f"{value:.1f}"
     if suffix:
         # keep the unit last in the name: tree_page_ms -> tree_page_pg_ms
         stem, _, tail = name.rpartition("_")
@@ -66,7 +72,7 @@ def _peer() -> dict[str, float]:
 
 
 def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, float]]]]:
-    from bench import tasks_bench, units_bench
+    from bench import portal_bench, tasks_bench, units_bench
     from trienkhai.vntext.bench import bench_10_pages_ms
 
     return {
@@ -75,6 +81,7 @@ def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, f
         "vntext": lambda: {"vntext_10_pages_ms": bench_10_pages_ms()},
         "national": tasks_bench.bench_national,
         "peer": _peer,
+        "portal": portal_bench.bench_portal,
     }
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "trienkhai.accounts",
     "trienkhai.documents",
     "trienkhai.tasks",
+    "trienkhai.portal",
     "trienkhai.api",
     "trienkhai.intake",
     "django.contrib.admin",

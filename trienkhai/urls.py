@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/", include("trienkhai.documents.urls")),
     path("tasks/", include("trienkhai.tasks.urls")),
     path("intake/", include("trienkhai.intake.urls")),
+    path("portal/", include("trienkhai.portal.urls")),
     path("api/", include("trienkhai.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,8 @@ class Membership(models.Model):
         STAFF = "staff", _("Staff")
         LEADER = "leader", _("Leader")
         OBSERVER = "observer", _("Observer")
+        # publishes news and moderates reader comments for the unit (portal); reads only
+        COMMUNICATION = "communication", _("Communication staff")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

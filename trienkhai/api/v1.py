@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from trienkhai.api import tasks_views, views
+from trienkhai.api import portal_views, tasks_views, views
 from trienkhai.intake.api import vntext_read
 
 router = DefaultRouter()
@@ -13,6 +13,10 @@ router.register("tasks", tasks_views.TaskViewSet, basename="task")
 router.register("assignments", tasks_views.AssignmentViewSet, basename="assignment")
 router.register("rollup", tasks_views.RollupViewSet, basename="rollup")
 router.register("programs", tasks_views.ProgramViewSet, basename="program")
+router.register("portal/articles", portal_views.PublicArticleViewSet, basename="portal-article")
+router.register(
+    "portal/announcements", portal_views.PublicAnnouncementViewSet, basename="portal-announcement"
+)
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="api-token"),

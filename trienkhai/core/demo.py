@@ -35,6 +35,7 @@ from django.db import transaction
 
 from trienkhai.accounts.models import Membership, User
 from trienkhai.core.demo_cascade import CascadeBuilder
+from trienkhai.core.demo_portal import build_portal_demo
 from trienkhai.documents.models import Document
 from trienkhai.documents.services import document_create
 from trienkhai.units.divisions import divisions_for_province, peoples_committee_name
@@ -435,6 +436,9 @@ def build_demo(*, log: Callable[[str], None] = lambda _msg: None) -> DemoResult:
             f"tasks: {cascade.result.tasks}, assignments: {cascade.result.assignments},"
             f" updates: {cascade.result.updates}"
         )
+        portal = build_portal_demo(city=units["city"], letter=docs["letter"], today=dt.date.today())
+        logins.extend(DemoLogin(*x) for x in portal.logins)
+        log(f"portal: {portal.articles} articles, {portal.comments} comments")
     write_logins(logins)
     return DemoResult(
         units=builder.n_units,

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[3]
-APPS = ["core", "units", "accounts", "documents", "tasks", "api", "intake"]
+APPS = ["core", "units", "accounts", "documents", "tasks", "api", "intake", "portal"]
 
 
 @pytest.mark.django_db
