@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "trienkhai.accounts",
     "trienkhai.documents",
     "trienkhai.tasks",
+    "trienkhai.outreach",
+    "trienkhai.oversight",
     "trienkhai.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("units/", include("trienkhai.units.urls")),
     path("documents/", include("trienkhai.documents.urls")),
     path("tasks/", include("trienkhai.tasks.urls")),
+    path("outreach/", include("trienkhai.outreach.urls")),
+    path("oversight/", include("trienkhai.oversight.urls")),
     path("api/", include("trienkhai.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,8 @@ class Membership(models.Model):
         STAFF = "staff", _("Staff")
         LEADER = "leader", _("Leader")
         OBSERVER = "observer", _("Observer")
+        # reads the unit's whole subtree and acts only for its oversight (plans, visits)
+        INSPECTION = "inspection", _("Inspection committee")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

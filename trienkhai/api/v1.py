@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from trienkhai.api import tasks_views, views
+from trienkhai.api import outreach_views, oversight_views, tasks_views, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -12,6 +12,13 @@ router.register("tasks", tasks_views.TaskViewSet, basename="task")
 router.register("assignments", tasks_views.AssignmentViewSet, basename="assignment")
 router.register("rollup", tasks_views.RollupViewSet, basename="rollup")
 router.register("programs", tasks_views.ProgramViewSet, basename="program")
+router.register("study-sessions", outreach_views.StudySessionViewSet, basename="study-session")
+router.register("public-outreach", outreach_views.PublicOutreachViewSet, basename="public-outreach")
+router.register("coverage", outreach_views.CoverageViewSet, basename="coverage")
+router.register("oversight-plans", oversight_views.PlanViewSet, basename="oversight-plan")
+router.register("oversight-visits", oversight_views.VisitViewSet, basename="oversight-visit")
+router.register("recommendations", oversight_views.RecommendationViewSet, basename="recommendation")
+router.register("oversight", oversight_views.OversightRollupViewSet, basename="oversight")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="api-token"),

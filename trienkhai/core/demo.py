@@ -35,6 +35,7 @@ from django.db import transaction
 
 from trienkhai.accounts.models import Membership, User
 from trienkhai.core.demo_cascade import CascadeBuilder
+from trienkhai.core.demo_outreach import OutreachBuilder
 from trienkhai.documents.models import Document
 from trienkhai.documents.services import document_create
 from trienkhai.units.divisions import divisions_for_province, peoples_committee_name
@@ -434,6 +435,14 @@ def build_demo(*, log: Callable[[str], None] = lambda _msg: None) -> DemoResult:
         log(
             f"tasks: {cascade.result.tasks}, assignments: {cascade.result.assignments},"
             f" updates: {cascade.result.updates}"
+        )
+        outreach = OutreachBuilder(today=dt.date.today()).build(
+            units={**units, "ben_thanh": units[BEN_THANH], "tan_dinh": units[TAN_DINH]},
+            users=users,
+        )
+        log(
+            f"study sessions: {outreach.sessions}, public items: {outreach.items},"
+            f" visits: {outreach.visits}, recommendations: {outreach.recommendations}"
         )
     write_logins(logins)
     return DemoResult(
