@@ -6,8 +6,9 @@ lines go to stdout; notes (setup timings, skipped groups, failures) go to stderr
 
 Groups: tree, divisions, vntext, national (the cascade at national scale: ~60,000 units and
 1,000,000 assignments — dashboard, reminders, cascade; figure names end in the database,
-e.g. run it again with ``--suffix _pg`` on PostgreSQL), peer (PostgreSQL only), portal (the
-public article page; its load figures need PostgreSQL).
+e.g. run it again with ``--suffix _pg`` on PostgreSQL), coverage (study coverage of the root
+over 60,000 units and 500,000 sessions; ``coverage_root_pg_ms`` on PostgreSQL), peer
+(PostgreSQL only), portal (the public article page; its load figures need PostgreSQL).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "dashboard_queries": ("queries", 20, True),  # constant whatever the size: 20 at most
     "cascade_10k_units_s": ("s", 2, True),
     "reminders_1m_s": ("s", 60, True),
+    # coverage group (run on PostgreSQL with --suffix _pg: coverage_root_pg_ms)
+    "coverage_root_ms": ("ms", 200, True),
     "peer_overdue_rps_c8": ("rps", 120, False),
     "peer_overdue_p95_c1_ms": ("ms", 25, True),
     # portal group (PostgreSQL part of `make bench`; rps and errors need PostgreSQL)
@@ -72,7 +75,7 @@ def _peer() -> dict[str, float]:
 
 
 def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, float]]]]:
-    from bench import portal_bench, tasks_bench, units_bench
+    from bench import coverage_bench, portal_bench, tasks_bench, units_bench
     from trienkhai.vntext.bench import bench_10_pages_ms
 
     return {
@@ -80,6 +83,7 @@ def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, f
         "divisions": units_bench.bench_import_divisions,
         "vntext": lambda: {"vntext_10_pages_ms": bench_10_pages_ms()},
         "national": tasks_bench.bench_national,
+        "coverage": coverage_bench.bench_coverage,
         "peer": _peer,
         "portal": portal_bench.bench_portal,
     }

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "trienkhai.documents",
     "trienkhai.tasks",
     "trienkhai.portal",
+    "trienkhai.outreach",
+    "trienkhai.oversight",
     "trienkhai.api",
     "trienkhai.intake",
     "django.contrib.admin",

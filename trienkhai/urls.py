@@ -10,6 +10,8 @@ urlpatterns = [
     path("tasks/", include("trienkhai.tasks.urls")),
     path("intake/", include("trienkhai.intake.urls")),
     path("portal/", include("trienkhai.portal.urls")),
+    path("outreach/", include("trienkhai.outreach.urls")),
+    path("oversight/", include("trienkhai.oversight.urls")),
     path("api/", include("trienkhai.api.urls")),
     path("admin/", admin.site.urls),
 ]

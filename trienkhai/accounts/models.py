@@ -40,6 +40,8 @@ class Membership(models.Model):
         OBSERVER = "observer", _("Observer")
         # publishes news and moderates reader comments for the unit (portal); reads only
         COMMUNICATION = "communication", _("Communication staff")
+        # reads the unit's whole subtree and acts only for its oversight (plans, visits)
+        INSPECTION = "inspection", _("Inspection committee")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

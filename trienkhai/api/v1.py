@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from trienkhai.api import portal_views, tasks_views, views
+from trienkhai.api import outreach_views, oversight_views, portal_views, tasks_views, views
 from trienkhai.intake.api import vntext_read
 
 router = DefaultRouter()
@@ -17,6 +17,13 @@ router.register("portal/articles", portal_views.PublicArticleViewSet, basename="
 router.register(
     "portal/announcements", portal_views.PublicAnnouncementViewSet, basename="portal-announcement"
 )
+router.register("study-sessions", outreach_views.StudySessionViewSet, basename="study-session")
+router.register("public-outreach", outreach_views.PublicOutreachViewSet, basename="public-outreach")
+router.register("coverage", outreach_views.CoverageViewSet, basename="coverage")
+router.register("oversight-plans", oversight_views.PlanViewSet, basename="oversight-plan")
+router.register("oversight-visits", oversight_views.VisitViewSet, basename="oversight-visit")
+router.register("recommendations", oversight_views.RecommendationViewSet, basename="recommendation")
+router.register("oversight", oversight_views.OversightRollupViewSet, basename="oversight")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="api-token"),

@@ -35,6 +35,7 @@ from django.db import transaction
 
 from trienkhai.accounts.models import Membership, User
 from trienkhai.core.demo_cascade import CascadeBuilder
+from trienkhai.core.demo_outreach import OutreachBuilder
 from trienkhai.core.demo_portal import build_portal_demo
 from trienkhai.documents.models import Document
 from trienkhai.documents.services import document_create
@@ -439,6 +440,14 @@ def build_demo(*, log: Callable[[str], None] = lambda _msg: None) -> DemoResult:
         portal = build_portal_demo(city=units["city"], letter=docs["letter"], today=dt.date.today())
         logins.extend(DemoLogin(*x) for x in portal.logins)
         log(f"portal: {portal.articles} articles, {portal.comments} comments")
+        outreach = OutreachBuilder(today=dt.date.today()).build(
+            units={**units, "ben_thanh": units[BEN_THANH], "tan_dinh": units[TAN_DINH]},
+            users=users,
+        )
+        log(
+            f"study sessions: {outreach.sessions}, public items: {outreach.items},"
+            f" visits: {outreach.visits}, recommendations: {outreach.recommendations}"
+        )
     write_logins(logins)
     return DemoResult(
         units=builder.n_units,

@@ -12,7 +12,18 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[3]
-APPS = ["core", "units", "accounts", "documents", "tasks", "api", "intake", "portal"]
+APPS = [
+    "core",
+    "units",
+    "accounts",
+    "documents",
+    "tasks",
+    "api",
+    "intake",
+    "portal",
+    "outreach",
+    "oversight",
+]
 
 
 @pytest.mark.django_db

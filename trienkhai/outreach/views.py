@@ -1,0 +1,508 @@
+"""Pages of study sessions and public information: lists, record, correct, delete, files.
+
+Every object comes through the scoping selectors (404 outside the user's reach); filters and
+sorting come from allow-lists; lists are paginated and counted in SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from trienkhai.accounts.audit import audit
+from trienkhai.accounts.models import AuditEvent
+from trienkhai.accounts.scoping import can_act_for_unit, can_read_unit
+from trienkhai.core.errors import DomainError
+from trienkhai.documents.selectors import documents_for_user
+from trienkhai.documents.uploads import sha256_of
+from trienkhai.outreach import exports
+from trienkhai.outreach import forms as f
+from trienkhai.outreach.history import field_labels as _labels
+from trienkhai.outreach.history import history_entries as _history
+from trienkhai.outreach.models import GROUPS, HEADCOUNT_GROUPS, PublicOutreach, SessionFile
+from trienkhai.outreach.selectors import (
+    GROUP_LABELS,
+    acting_units,
+    get_outreach_for_user,
+    get_session_for_user,
+    outreach_for_user,
+    sessions_for_user,
+)
+from trienkhai.outreach.services import (
+    outreach_delete,
+    outreach_record,
+    outreach_update,
+    session_delete,
+    session_record,
+    session_update,
+)
+from trienkhai.tasks.selectors import tasks_for_user
+from trienkhai.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 25
+
+
+def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [
+        (_("Home"), reverse("core:home")),
+        (_("Study and dissemination"), reverse("outreach:coverage")),
+        *items,
+    ]
+
+
+def _readable_unit(user: Any, pk: Any) -> Unit | None:
+    """A unit filter: the unit if the user may read it; None (the filter is dropped) if not."""
+    unit = Unit.objects.filter(pk=pk).first() if pk else None
+    return unit if unit is not None and can_read_unit(user, unit) else None
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def _session_list(request: HttpRequest):
+    user = request.user
+    form = f.SessionFilterForm(request.GET)
+    v = form.values()
+    qs = sessions_for_user(user)
+    unit = _readable_unit(user, v.get("unit"))
+    if unit is not None:
+        qs = qs.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
+    topic = None
+    if v.get("topic"):
+        topic = tasks_for_user(user).filter(pk=v["topic"]).first()
+        if topic is not None:
+            qs = qs.filter(topic=topic)
+    if v.get("form"):
+        qs = qs.filter(form=v["form"])
+    if v.get("q"):
+        qs = qs.search(v["q"])
+    qs = qs.order_by(*f.SESSION_SORTS.get(v.get("sort", "-held_on"), f.SESSION_SORTS["-held_on"]))
+    return form, qs, unit, topic
+
+
+@login_required
+@require_safe
+def session_list(request: HttpRequest) -> HttpResponse:
+    form, qs, unit, topic = _session_list(request)
+    page = Paginator(
+        qs.select_related("unit", "topic").prefetch_related("documents"), PER_PAGE
+    ).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "unit": unit,
+        "topic": topic,
+        "filtered": any(request.GET.get(k) for k in ("q", "form", "unit", "topic")),
+        "can_record": bool(acting_units(request.user)),
+        "export_url": reverse("outreach:sessions_export") + "?" + request.GET.urlencode(),
+        "crumbs": _crumbs((_("Study sessions"), None)),
+    }
+    if request.htmx:
+        return render(request, "outreach/sessions/_results.html", context)
+    return render(request, "outreach/sessions/list.html", context)
+
+
+@login_required
+@require_safe
+def session_export(request: HttpRequest) -> HttpResponse:
+    _form, qs, unit, topic = _session_list(request)
+    audit(
+        AuditEvent.Kind.EXPORT,
+        request=request,
+        what="study_sessions",
+        unit=unit.pk if unit else None,
+        topic=topic.pk if topic else None,
+        format="xlsx",
+    )
+    total = qs.count()
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    exports.write_sessions(
+        out,
+        sessions=qs.select_related("unit", "topic").prefetch_related("documents"),
+        total=total,
+    )
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename="study-sessions.xlsx", content_type=exports.XLSX_TYPE
+    )
+
+
+def _headcounts(units: list[Unit]) -> list[dict[str, Any]]:
+    return [
+        {
+            "unit": u,
+            "groups": [(GROUP_LABELS[g], getattr(u, g)) for g in HEADCOUNT_GROUPS],
+        }
+        for u in units
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = acting_units(user)
+    if not units:
+        raise Http404
+    form = f.SessionForm(request.POST or None, request.FILES or None, user=user, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = session_record(
+                assignment=data["assignment"],
+                by=user,
+                documents=list(data["documents"]),
+                attendance=form.attendance(),
+                files=data["files"],
+                completed=data["completed"],
+                reason=data["reason"],
+                **form.session_fields(),
+            )
+        except DomainError as error:
+            if error.code == "upload":
+                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The study session has been recorded. Thank you."))
+            return redirect("outreach:session", session.pk)
+    return render(
+        request,
+        "outreach/sessions/form.html",
+        {
+            "form": form,
+            "headcounts": _headcounts([u for u in units if u.dissolved_on is None]),
+            "crumbs": _crumbs(
+                (_("Study sessions"), reverse("outreach:sessions")),
+                (_("Record a session"), None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    s = get_session_for_user(user, pk)
+    visible = documents_for_user(user).filter(pk__in=s.documents.values("pk"))
+    topic_visible = tasks_for_user(user).filter(pk=s.topic_id).exists()
+    return render(
+        request,
+        "outreach/sessions/detail.html",
+        {
+            "s": s,
+            "documents": visible.order_by("-issue_date", "-pk"),
+            "groups": [(GROUP_LABELS[g], getattr(s, g)) for g in GROUPS],
+            "headcounts": {g: getattr(s.unit, g) for g in HEADCOUNT_GROUPS},
+            "topic_visible": topic_visible,
+            "files": s.files.order_by("pk"),
+            "history": _history(s, _labels(type(s))),
+            "can_edit": can_act_for_unit(user, s.unit),
+            "crumbs": _crumbs(
+                (_("Study sessions"), reverse("outreach:sessions")),
+                (f"{s.unit.short_name or s.unit.name} — {s.held_on:%d/%m/%Y}", None),
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    s = get_session_for_user(user, pk, write=True)
+    initial = {
+        "documents": list(s.documents.values_list("pk", flat=True)),
+        "held_on": s.held_on,
+        "form": s.form,
+        "location": s.location,
+        "presenter": s.presenter,
+        "minutes": s.minutes,
+        **{g: getattr(s, g) for g in GROUPS},
+    }
+    form = f.SessionForm(
+        request.POST or None,
+        request.FILES or None,
+        user=user,
+        units=[s.unit],
+        session=s,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session_update(
+                session=s,
+                by=user,
+                documents=list(data["documents"]),
+                attendance=form.attendance(),
+                files=data["files"],
+                **form.session_fields(),
+            )
+        except DomainError as error:
+            if error.code == "upload":
+                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The session has been corrected."))
+            return redirect("outreach:session", s.pk)
+    return render(
+        request,
+        "outreach/sessions/form.html",
+        {
+            "form": form,
+            "s": s,
+            "headcounts": _headcounts([s.unit]),
+            "crumbs": _crumbs(
+                (_("Study sessions"), reverse("outreach:sessions")),
+                (
+                    f"{s.unit.short_name or s.unit.name} — {s.held_on:%d/%m/%Y}",
+                    reverse("outreach:session", args=[s.pk]),
+                ),
+                (_("Correct"), None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    s = get_session_for_user(user, pk, write=True)
+    form = f.DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_delete(session=s, by=user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The session has been deleted."))
+            return redirect("outreach:sessions")
+    return render(
+        request,
+        "outreach/delete.html",
+        {
+            "form": form,
+            "what": _("the study session of %(unit)s on %(date)s")
+            % {"unit": s.unit.name, "date": f"{s.held_on:%d/%m/%Y}"},
+            "cancel_url": reverse("outreach:session", args=[s.pk]),
+            "crumbs": _crumbs(
+                (_("Study sessions"), reverse("outreach:sessions")),
+                (
+                    f"{s.unit.short_name or s.unit.name} — {s.held_on:%d/%m/%Y}",
+                    reverse("outreach:session", args=[s.pk]),
+                ),
+                (_("Delete"), None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def session_file(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        stored = SessionFile.objects.get(pk=int(pk))
+    except (SessionFile.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    s = get_session_for_user(request.user, stored.session_id)
+    try:
+        handle = stored.file.open("rb")
+    except (FileNotFoundError, OSError):
+        log.error("session file %s is missing from storage (%s)", stored.pk, stored.file.name)
+        raise Http404
+    # Re-check the digest on every read: a file changed on disk is never served.
+    if sha256_of(handle) != stored.sha256:
+        handle.close()
+        log.error("session file %s failed its SHA-256 check (%s)", stored.pk, stored.file.name)
+        audit(
+            AuditEvent.Kind.ACCESS_DENIED,
+            request=request,
+            reason="file_tampered",
+            session_file=stored.pk,
+            session=s.pk,
+        )
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- public information ----------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def outreach_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = f.OutreachFilterForm(request.GET)
+    v = form.values()
+    qs = outreach_for_user(user)
+    unit = _readable_unit(user, v.get("unit"))
+    if unit is not None:
+        qs = qs.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
+    if v.get("kind"):
+        qs = qs.filter(kind=v["kind"])
+    if v.get("q"):
+        qs = qs.search(v["q"])
+    qs = qs.order_by(*f.OUTREACH_SORTS.get(v.get("sort", "-held_on"), f.OUTREACH_SORTS["-held_on"]))
+    page = Paginator(qs.select_related("unit"), PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "unit": unit,
+        "filtered": any(request.GET.get(k) for k in ("q", "kind", "unit")),
+        "can_record": bool(acting_units(user)),
+        "crumbs": _crumbs((_("Public information"), None)),
+    }
+    if request.htmx:
+        return render(request, "outreach/public/_results.html", context)
+    return render(request, "outreach/public/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = [u for u in acting_units(user) if u.dissolved_on is None]
+    if not units:
+        raise Http404
+    form = f.OutreachForm(request.POST or None, user=user, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = outreach_record(
+                unit=data["unit"], by=user, documents=list(data["documents"]), **form.item_fields()
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The item has been recorded."))
+            return redirect("outreach:public_item", item.pk)
+    return render(
+        request,
+        "outreach/public/form.html",
+        {
+            "form": form,
+            "crumbs": _crumbs(
+                (_("Public information"), reverse("outreach:public")), (_("Record an item"), None)
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def outreach_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = get_outreach_for_user(user, pk)
+    return render(
+        request,
+        "outreach/public/detail.html",
+        {
+            "item": item,
+            "documents": documents_for_user(user)
+            .filter(pk__in=item.documents.values("pk"))
+            .order_by("-issue_date", "-pk"),
+            "history": _history(item, _labels(PublicOutreach)),
+            "can_edit": can_act_for_unit(user, item.unit),
+            "crumbs": _crumbs(
+                (_("Public information"), reverse("outreach:public")), (item.title[:60], None)
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = get_outreach_for_user(user, pk, write=True)
+    initial = {
+        "kind": item.kind,
+        "title": item.title,
+        "held_on": item.held_on,
+        "channel": item.channel,
+        "audience": item.audience,
+        "summary": item.summary,
+        "documents": list(item.documents.values_list("pk", flat=True)),
+    }
+    form = f.OutreachForm(request.POST or None, user=user, units=[], item=item, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outreach_update(
+                item=item,
+                by=user,
+                documents=list(form.cleaned_data["documents"]),
+                **form.item_fields(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The item has been corrected."))
+            return redirect("outreach:public_item", item.pk)
+    return render(
+        request,
+        "outreach/public/form.html",
+        {
+            "form": form,
+            "item": item,
+            "crumbs": _crumbs(
+                (_("Public information"), reverse("outreach:public")),
+                (item.title[:60], reverse("outreach:public_item", args=[item.pk])),
+                (_("Correct"), None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = get_outreach_for_user(user, pk, write=True)
+    form = f.DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outreach_delete(item=item, by=user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The item has been deleted."))
+            return redirect("outreach:public")
+    return render(
+        request,
+        "outreach/delete.html",
+        {
+            "form": form,
+            "what": item.title,
+            "cancel_url": reverse("outreach:public_item", args=[item.pk]),
+            "crumbs": _crumbs(
+                (_("Public information"), reverse("outreach:public")),
+                (item.title[:60], reverse("outreach:public_item", args=[item.pk])),
+                (_("Delete"), None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,448 @@
+"""Writes of inspection and supervision: plans, targets, visits, recommendations.
+
+Each recommendation becomes a follow-up task of the supervising unit assigned to the visited
+unit (``tasks.services.task_create`` + ``target_add``): the cascade tracks it like any task,
+and the supervisor verifies it closed once the visited unit reports it done. The supervisor's
+right is checked here (staff, leaders and the inspection committee of the supervising unit);
+the tasks services are then called as the system, since the inspection committee does not act
+for the unit's tasks otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trienkhai.core.errors import DomainError
+from trienkhai.documents.models import Document
+from trienkhai.documents.uploads import UploadRefused, check_upload
+from trienkhai.oversight.models import (
+    Plan,
+    PlanTarget,
+    Rating,
+    Recommendation,
+    Visit,
+    VisitFile,
+)
+from trienkhai.oversight.selectors import can_supervise
+from trienkhai.tasks.models import Assignment, Target, Task
+from trienkhai.tasks.services import assignment_reopen, target_add, task_create
+from trienkhai.units.models import Unit
+
+MAX_FILES = 10
+MAX_RECOMMENDATIONS = 30
+TITLE_LENGTH = 500
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _check_supervises(by: Any, unit: Unit) -> None:
+    if by is None:  # system jobs, commands and the demo
+        return
+    if not can_supervise(by, unit):
+        raise DomainError(
+            _("Only the staff, leaders and inspection committee of %(unit)s can do this.")
+            % {"unit": unit.name},
+            code="forbidden",
+            field="unit",
+        )
+
+
+def _check_target(unit: Unit, target: Unit, field: str = "unit") -> None:
+    if target.pk == unit.pk or not target.is_within(unit):
+        raise DomainError(
+            _("%(target)s is not under %(unit)s: oversight covers only subordinate units.")
+            % {"target": target.name, "unit": unit.name},
+            code="outside",
+            field=field,
+        )
+    if target.dissolved_on is not None:
+        raise DomainError(
+            _("%(target)s was dissolved on %(date)s.")
+            % {"target": target.name, "date": _fmt(target.dissolved_on)},
+            code="dissolved",
+            field=field,
+        )
+
+
+def _check_window(year: int, starts_on: Any, ends_on: Any, *, field: str = "starts_on") -> None:
+    if starts_on is None or ends_on is None:
+        raise DomainError(_("Enter both dates (dd/mm/yyyy)."), code="required", field=field)
+    if ends_on < starts_on:
+        raise DomainError(
+            _("The end date is before the start date."), code="order", field="ends_on"
+        )
+    if starts_on.year != year or ends_on.year != year:
+        raise DomainError(
+            _("The dates must fall within %(year)s, the plan's year.") % {"year": year},
+            code="year",
+            field=field,
+        )
+
+
+def _check_visible(by: Any, documents: Sequence[Document], tasks: Sequence[Task]) -> None:
+    if by is None:
+        return
+    from trienkhai.documents.selectors import documents_for_user
+    from trienkhai.tasks.selectors import tasks_for_user
+
+    docs = documents_for_user(by).filter(pk__in=[d.pk for d in documents]).count()
+    if docs != len({d.pk for d in documents}):
+        raise DomainError(_("Choose a document you can see."), code="forbidden", field="documents")
+    seen = tasks_for_user(by).filter(pk__in=[t.pk for t in tasks]).count()
+    if seen != len({t.pk for t in tasks}):
+        raise DomainError(_("Choose a task you can see."), code="forbidden", field="tasks")
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    unit: Unit,
+    by: Any,
+    year: int,
+    kind: str,
+    title: str,
+    description: str = "",
+    documents: Sequence[Document] = (),
+    tasks: Sequence[Task] = (),
+    targets: Sequence[tuple[Unit, dt.date, dt.date]] = (),
+) -> Plan:
+    """A plan of ``unit`` for ``year``, with its targets and their windows."""
+    _check_supervises(by, unit)
+    if unit.dissolved_on is not None:
+        raise DomainError(
+            _("%(unit)s was dissolved on %(date)s.")
+            % {"unit": unit.name, "date": _fmt(unit.dissolved_on)},
+            code="dissolved",
+            field="unit",
+        )
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter the year, e.g. 2020."), code="invalid", field="year")
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("The year must be between 2000 and 2100."), code="range", field="year")
+    if kind not in Plan.Kind.values:
+        raise DomainError(_("Choose inspection or supervision."), code="invalid", field="kind")
+    title = " ".join((title or "").split())[:300]
+    if not title:
+        raise DomainError(_("Enter the plan's title."), code="required", field="title")
+    documents, tasks = list(documents), list(tasks)
+    _check_visible(by, documents, tasks)
+    plan = Plan(
+        unit=unit,
+        year=year,
+        kind=kind,
+        title=title,
+        description=(description or "").strip(),
+        created_by=_user(by),
+    )
+    plan.refresh_search_text(unit.name)
+    plan._history_user = _user(by)
+    plan.save()
+    plan.documents.set(documents)
+    plan.tasks.set(tasks)
+    for target, starts_on, ends_on in targets:
+        plan_add_target(plan=plan, by=by, unit=target, starts_on=starts_on, ends_on=ends_on)
+    return plan
+
+
+@transaction.atomic
+def plan_add_target(
+    *, plan: Plan, by: Any, unit: Unit, starts_on: dt.date, ends_on: dt.date
+) -> PlanTarget:
+    """Plan a visit of ``unit`` within the window (the plan's year)."""
+    plan = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    _check_supervises(by, plan.unit)
+    _check_target(plan.unit, unit)
+    _check_window(plan.year, starts_on, ends_on)
+    target = PlanTarget(plan=plan, unit=unit, starts_on=starts_on, ends_on=ends_on)
+    target._history_user = _user(by)
+    target.save()
+    return target
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+
+def _check_files(files: Sequence[Any]) -> list[tuple[Any, Any]]:
+    if len(files) > MAX_FILES:
+        raise DomainError(
+            _("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many", field="files"
+        )
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except UploadRefused as exc:
+            raise DomainError(str(exc), code="upload", field="files") from exc
+    return checked
+
+
+def _store_file(visit: Visit, upload: Any, info: Any) -> VisitFile:
+    upload.seek(0)
+    stored = VisitFile(
+        visit=visit,
+        original_name=info.name,
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+    )
+    stored.file.save(f"{secrets.token_hex(16)}.{info.ext}", File(upload), save=False)
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    plan: Plan,
+    by: Any,
+    unit: Unit,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    team: str,
+    rating: Rating | None,
+    conclusion: str = "",
+    findings: str = "",
+    planned: PlanTarget | None = None,
+    recommendations: Sequence[tuple[str, dt.date]] = (),
+    files: Sequence[Any] = (),
+    today: dt.date | None = None,
+) -> Visit:
+    """Record a visit that took place; each recommendation becomes a follow-up task.
+
+    Without ``planned``, the visit fulfils the unit's earliest planned window of this plan
+    that has no visit yet (an unplanned visit if there is none).
+    """
+    today = today or _today()
+    plan = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    _check_supervises(by, plan.unit)
+    _check_target(plan.unit, unit)
+    _check_window(plan.year, starts_on, ends_on)
+    if ends_on > today:
+        raise DomainError(
+            _(
+                "A visit is recorded once it has taken place: the end date is after today"
+                " (%(today)s)."
+            )
+            % {"today": _fmt(today)},
+            code="future",
+            field="ends_on",
+        )
+    team = (team or "").strip()
+    if not team:
+        raise DomainError(_("Enter the members of the team."), code="required", field="team")
+    if rating is None or not Rating.objects.filter(pk=rating.pk, is_active=True).exists():
+        raise DomainError(
+            _("Choose the conclusion from the scale."), code="required", field="rating"
+        )
+    if planned is not None and (planned.plan_id != plan.pk or planned.unit_id != unit.pk):
+        raise DomainError(
+            _("This planned visit belongs to another plan or unit."),
+            code="invalid",
+            field="planned",
+        )
+    if planned is None:
+        planned = (
+            PlanTarget.objects.filter(plan=plan, unit=unit, visits__isnull=True)
+            .order_by("starts_on", "pk")
+            .first()
+        )
+    if len(recommendations) > MAX_RECOMMENDATIONS:
+        raise DomainError(
+            _("At most %(n)s recommendations per visit.") % {"n": MAX_RECOMMENDATIONS},
+            code="too_many",
+            field="recommendations",
+        )
+    checked = _check_files(files)
+    visit = Visit(
+        plan=plan,
+        planned=planned,
+        unit=unit,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        team=team,
+        rating=rating,
+        conclusion=(conclusion or "").strip(),
+        findings=(findings or "").strip(),
+        created_by=_user(by),
+    )
+    visit._history_user = _user(by)
+    visit.save()
+    for upload, info in checked:
+        _store_file(visit, upload, info)
+    for text, due in recommendations:
+        recommendation_add(visit=visit, by=by, text=text, due_date=due, today=today)
+    return visit
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_add(
+    *, visit: Visit, by: Any, text: str, due_date: dt.date | None, today: dt.date | None = None
+) -> Recommendation:
+    """A recommendation of a visit, and its follow-up task assigned to the visited unit."""
+    today = today or _today()
+    visit = Visit.objects.select_related("plan__unit", "unit").get(pk=visit.pk)
+    supervisor = visit.plan.unit
+    _check_supervises(by, supervisor)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(
+            _("Enter what the unit must put right."), code="required", field="recommendations"
+        )
+    if due_date is None:
+        raise DomainError(
+            _("Enter the due date of each recommendation."),
+            code="required",
+            field="recommendations",
+        )
+    if due_date < today or due_date <= visit.ends_on:
+        raise DomainError(
+            _("The due date (%(date)s) must come after the visit and not before today.")
+            % {"date": _fmt(due_date)},
+            code="due_date",
+            field="recommendations",
+        )
+    kind = visit.plan.get_kind_display().lower()
+    head = _("Put right after the %(kind)s of %(date)s: %(text)s") % {
+        "kind": kind,
+        "date": _fmt(visit.ends_on),
+        "text": " ".join(text.split()),
+    }
+    title = head if len(head) <= TITLE_LENGTH else head[: TITLE_LENGTH - 1] + "…"
+    description = _("Recommendation of the %(kind)s team of %(unit)s (plan “%(plan)s”).") % {
+        "kind": kind,
+        "unit": supervisor.name,
+        "plan": visit.plan.title,
+    }
+    # The supervisor's right was checked above; the cascade creates the task as the system.
+    task = task_create(
+        issuer=supervisor,
+        by=None,
+        title=title,
+        description=f"{text}\n\n{description}",
+        kind=Task.Kind.INSPECTION,
+        due_date=due_date,
+        expected_output=_("Report on what was put right"),
+    )
+    target_add(task=task, by=None, mode=Target.Mode.UNITS, units=[visit.unit], today=today)
+    rec = Recommendation(visit=visit, text=text, due_date=due_date, task=task)
+    rec._history_user = _user(by)
+    rec.save()
+    return rec
+
+
+def follow_up(rec: Recommendation) -> Assignment | None:
+    """The visited unit's assignment of the follow-up task (it may have passed to a
+    successor when the unit was dissolved)."""
+    if rec.task_id is None:
+        return None
+    return Assignment.objects.active().filter(task_id=rec.task_id).order_by("pk").first()
+
+
+def state_of(rec: Recommendation, assignment: Assignment | None) -> str:
+    if rec.closed_on is not None:
+        return Recommendation.State.CLOSED
+    if assignment is not None and assignment.is_done:
+        return Recommendation.State.AWAITING
+    return Recommendation.State.OPEN
+
+
+def _locked(rec: Recommendation) -> Recommendation:
+    return (
+        Recommendation.objects.select_for_update(of=("self",))
+        .select_related("visit__plan__unit", "visit__unit")
+        .get(pk=rec.pk)
+    )
+
+
+@transaction.atomic
+def recommendation_verify(
+    *, recommendation: Recommendation, by: Any, note: str = "", today: dt.date | None = None
+) -> Recommendation:
+    """The supervisor checks the work and closes the recommendation (it must be reported done)."""
+    today = today or _today()
+    rec = _locked(recommendation)
+    _check_supervises(by, rec.visit.plan.unit)
+    if rec.closed_on is not None:
+        raise DomainError(
+            _("This recommendation was already verified closed on %(date)s.")
+            % {"date": _fmt(rec.closed_on)},
+            code="already_closed",
+            field="note",
+        )
+    a = follow_up(rec)
+    if a is None or not a.is_done:
+        raise DomainError(
+            _(
+                "%(unit)s has not reported this recommendation done yet: it can be verified"
+                " once its follow-up task is done."
+            )
+            % {"unit": rec.visit.unit.name},
+            code="not_done",
+            field="note",
+        )
+    rec.closed_on = today
+    rec.closed_by = _user(by)
+    rec.note = (note or "").strip()
+    rec._history_user = _user(by)
+    rec._change_reason = "verified closed"
+    rec.save()
+    return rec
+
+
+@transaction.atomic
+def recommendation_return(
+    *, recommendation: Recommendation, by: Any, reason: str
+) -> Recommendation:
+    """Not satisfied: the follow-up task is reopened with the reason; the recommendation stays
+    open."""
+    rec = _locked(recommendation)
+    _check_supervises(by, rec.visit.plan.unit)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("Say what is still missing."), code="required", field="note")
+    if rec.closed_on is not None:
+        raise DomainError(
+            _("This recommendation was already verified closed on %(date)s.")
+            % {"date": _fmt(rec.closed_on)},
+            code="already_closed",
+            field="note",
+        )
+    a = follow_up(rec)
+    if a is None or not a.is_done:
+        raise DomainError(
+            _("The follow-up task is not done: there is nothing to return."),
+            code="not_done",
+            field="note",
+        )
+    assignment_reopen(assignment=a, by=None, reason=reason)
+    rec.note = reason
+    rec._history_user = _user(by)
+    rec._change_reason = "returned"
+    rec.save()
+    return rec

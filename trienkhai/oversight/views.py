@@ -1,0 +1,596 @@
+"""Pages of inspection and supervision: the roll-up of a subtree, plans, visits and the
+follow-up of recommendations. Every object comes through the scoping selectors (404 outside
+the reach); filters and sorting come from allow-lists; lists are paginated in SQL."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from trienkhai.accounts.audit import audit
+from trienkhai.accounts.models import AuditEvent
+from trienkhai.accounts.scoping import can_read_unit, get_unit_for_user, home_unit
+from trienkhai.core.errors import DomainError
+from trienkhai.documents.selectors import documents_for_user
+from trienkhai.documents.uploads import sha256_of
+from trienkhai.outreach.history import field_labels as _labels
+from trienkhai.outreach.history import history_entries as _history
+from trienkhai.oversight import exports
+from trienkhai.oversight import forms as f
+from trienkhai.oversight.models import Plan, PlanTarget, Recommendation, Visit, VisitFile
+from trienkhai.oversight.selectors import (
+    AGE_BUCKETS,
+    can_supervise,
+    get_plan_for_user,
+    get_recommendation_for_user,
+    get_visit_for_user,
+    never_visited,
+    open_recommendations,
+    oversight,
+    plans_for_user,
+    recommendations_for_user,
+    supervising_units,
+)
+from trienkhai.oversight.services import (
+    plan_add_target,
+    plan_create,
+    recommendation_return,
+    recommendation_verify,
+    state_of,
+    visit_record,
+)
+from trienkhai.tasks.dashboard import Numbers
+from trienkhai.tasks.models import Assignment
+from trienkhai.tasks.selectors import tasks_for_user
+from trienkhai.units.models import Unit
+from trienkhai.vntext.text import fold
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 25
+LIST_PER_PAGE = 20
+CHILDREN_PER_PAGE = 50
+AGE_LABELS = {
+    "d30": "≤ 30",
+    "d90": "31–90",
+    "d180": "91–180",
+    "older": "> 180",
+}
+SORTS = ("name", "planned", "never", "open")
+
+
+def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [
+        (_("Home"), reverse("core:home")),
+        (_("Inspection and supervision"), reverse("oversight:home")),
+        *items,
+    ]
+
+
+def _query(params: dict[str, Any]) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "", False)}
+    return "?" + urlencode(clean) if clean else ""
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return timezone.localdate().year
+
+
+def _readable_unit(user: Any, pk: Any) -> Unit | None:
+    unit = Unit.objects.filter(pk=pk).first() if pk else None
+    return unit if unit is not None and can_read_unit(user, unit) else None
+
+
+def _mark(recs: list[Recommendation], today) -> list[Recommendation]:
+    """Each recommendation's state, follow-up assignment and age (two queries for a page)."""
+    assignments = {
+        a.task_id: a
+        for a in Assignment.objects.active()
+        .filter(task_id__in=[r.task_id for r in recs if r.task_id])
+        .select_related("unit")
+    }
+    for r in recs:
+        r.assignment = assignments.get(r.task_id)
+        r.state = state_of(r, r.assignment)
+        r.state_label = Recommendation.State(r.state).label
+        r.age = (today - r.visit.ends_on).days
+        r.overdue = r.state == Recommendation.State.OPEN and r.due_date < today
+    return recs
+
+
+# --- the roll-up -----------------------------------------------------------------------------
+
+
+def _sort_rows(rows, sort: str):
+    key = sort.lstrip("-")
+    ordered = sorted(rows, key=lambda r: (r.unit.search_text or fold(r.unit.name), r.unit.pk))
+    if key == "name":
+        return ordered[::-1] if sort.startswith("-") else ordered
+    getters = {
+        "planned": lambda r: r.figures.planned,
+        "never": lambda r: r.figures.never_visited,
+        "open": lambda r: r.figures.open,
+    }
+    return sorted(ordered, key=getters[key], reverse=sort.startswith("-"))
+
+
+def _sort_of(request: HttpRequest) -> str:
+    sort = request.GET.get("sort", "name")
+    return sort if sort.lstrip("-") in SORTS and sort.count("-") <= 1 else "name"
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    unit = home_unit(request.user)
+    if unit is None:
+        return render(request, "outreach/no_unit.html")
+    return redirect("oversight:unit", unit.pk)
+
+
+@login_required
+@require_safe
+def unit_page(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    user = request.user
+    unit = get_unit_for_user(user, unit_pk)
+    today = timezone.localdate()
+    year = _year(request)
+    sort = _sort_of(request)
+    r = oversight(unit, year, today=today)
+    rows = _sort_rows(r.children, sort)
+    here = reverse("oversight:unit", args=[unit.pk])
+    base = {"year": year}
+    page = Paginator(rows, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    never_page = Paginator(
+        never_visited(unit, year).select_related("unit", "plan__unit"), LIST_PER_PAGE
+    ).get_page(request.GET.get("npage"))
+    open_page = Paginator(
+        open_recommendations(unit).select_related("visit__unit", "visit__plan__unit"),
+        LIST_PER_PAGE,
+    ).get_page(request.GET.get("rpage"))
+    _mark(list(open_page.object_list), today)
+    nums = Numbers()
+    sort_links = {}
+    for key in SORTS:
+        target = (
+            f"-{key}"
+            if sort == key
+            else key
+            if sort == f"-{key}"
+            else (key if key == "name" else f"-{key}")
+        )
+        state = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        sort_links[key] = {"url": here + _query({**base, "sort": target}), "state": state}
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": list(range(today.year + 1, today.year - 6, -1)),
+        "today": today,
+        "r": r,
+        "fig": r.figures,
+        "done_percent": nums.pct(r.figures.done_percent),
+        "ages": [(AGE_LABELS[k], r.figures.open_by_age[k]) for k, *_ in AGE_BUCKETS],
+        "rows": page.object_list,
+        "child_page": page,
+        "sort_links": sort_links,
+        "never_page": never_page,
+        "open_page": open_page,
+        "page_params": {**base, "sort": None if sort == "name" else sort},
+        "ancestors": [a for a in Unit.objects.ancestors_of(unit) if can_read_unit(user, a)],
+        "can_plan": bool(supervising_units(user)),
+        "export_url": reverse("oversight:unit_export", args=[unit.pk]) + _query(base),
+    }
+    if request.htmx and request.GET.get("part") in ("never", "open"):
+        return render(request, f"oversight/_{request.GET['part']}.html", context)
+    return render(request, "oversight/unit.html", context)
+
+
+@login_required
+@require_safe
+def unit_export(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, unit_pk)
+    today = timezone.localdate()
+    year = _year(request)
+    audit(AuditEvent.Kind.EXPORT, request=request, what="oversight", unit=unit.pk, year=year)
+    r = oversight(unit, year, today=today)
+    recs = _mark(
+        list(
+            open_recommendations(unit).select_related("visit__unit", "visit__plan__unit")[
+                : exports.CAP
+            ]
+        ),
+        today,
+    )
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    exports.write_oversight(
+        out,
+        rollup=r,
+        today=today,
+        never=never_visited(unit, year).select_related("unit", "plan__unit"),
+        recommendations=recs,
+    )
+    out.seek(0)
+    name = f"oversight-{unit.code or unit.pk}-{year}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=exports.XLSX_TYPE)
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = f.PlanFilterForm(request.GET)
+    v = form.values()
+    qs = plans_for_user(user)
+    unit = _readable_unit(user, v.get("unit"))
+    if unit is not None:
+        qs = qs.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
+    if v.get("year"):
+        qs = qs.filter(year=v["year"])
+    if v.get("kind"):
+        qs = qs.filter(kind=v["kind"])
+    if v.get("q"):
+        qs = qs.search(v["q"])
+    qs = qs.order_by(*f.PLAN_SORTS.get(v.get("sort", "-year"), f.PLAN_SORTS["-year"]))
+    qs = qs.select_related("unit").annotate(
+        n_targets=Count("targets", distinct=True), n_visits=Count("visits", distinct=True)
+    )
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "unit": unit,
+        "filtered": any(request.GET.get(k) for k in ("q", "year", "kind", "unit")),
+        "can_plan": bool(supervising_units(user)),
+        "crumbs": _crumbs((_("Plans"), None)),
+    }
+    if request.htmx:
+        return render(request, "oversight/plans/_results.html", context)
+    return render(request, "oversight/plans/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = [u for u in supervising_units(user) if u.dissolved_on is None]
+    if not units:
+        raise Http404
+    form = f.PlanForm(request.POST or None, user=user, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = plan_create(
+                unit=data["unit"],
+                by=user,
+                year=data["year"],
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                documents=list(data["documents"]),
+                tasks=list(data["tasks"]),
+                targets=form.targets(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The plan has been recorded."))
+            return redirect("oversight:plan", plan.pk)
+    return render(
+        request,
+        "oversight/plans/form.html",
+        {
+            "form": form,
+            "crumbs": _crumbs((_("Plans"), reverse("oversight:plans")), (_("New plan"), None)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _plan_page(request: HttpRequest, plan: Plan, *, target_form=None, status: int = 200):
+    user = request.user
+    today = timezone.localdate()
+    can_act = can_supervise(user, plan.unit)
+    visited = Visit.objects.filter(planned=OuterRef("pk"))
+    targets = Paginator(
+        plan.targets.select_related("unit").annotate(done=Exists(visited)), PER_PAGE
+    ).get_page(request.GET.get("page"))
+    recs = Recommendation.objects.order_by("pk")
+    visits = Paginator(
+        plan.visits.select_related("unit", "rating").prefetch_related(
+            Prefetch("recommendations", queryset=recs)
+        ),
+        PER_PAGE,
+    ).get_page(request.GET.get("vpage"))
+    for v in visits.object_list:
+        v.recs = _mark(list(v.recommendations.all()), today)
+    if can_act and target_form is None:
+        target_form = f.AddTargetForm(plan=plan)
+    return render(
+        request,
+        "oversight/plans/detail.html",
+        {
+            "plan": plan,
+            "targets": targets,
+            "visits": visits,
+            "documents": documents_for_user(user)
+            .filter(pk__in=plan.documents.values("pk"))
+            .order_by("-issue_date"),
+            "tasks": tasks_for_user(user).filter(pk__in=plan.tasks.values("pk")).order_by("pk"),
+            "can_act": can_act,
+            "target_form": target_form if can_act else None,
+            "history": _history(plan, _labels(Plan)),
+            "crumbs": _crumbs((_("Plans"), reverse("oversight:plans")), (plan.title[:60], None)),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_page(request, get_plan_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def plan_target_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request.user, pk, act=True)
+    form = f.AddTargetForm(request.POST, plan=plan)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan_add_target(
+                plan=plan,
+                by=request.user,
+                unit=data["unit"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The visit has been planned."))
+            return redirect("oversight:plan", plan.pk)
+    return _plan_page(request, plan, target_form=form, status=400)
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    plan = get_plan_for_user(user, pk, act=True)
+    planned = None
+    raw = request.GET.get("target") or request.POST.get("target")
+    if raw and str(raw).isdigit():
+        planned = PlanTarget.objects.filter(plan=plan, pk=int(raw)).select_related("unit").first()
+    initial = {}
+    if planned is not None:
+        initial = {
+            "unit": planned.unit_id,
+            "starts_on": planned.starts_on,
+            "ends_on": planned.ends_on,
+        }
+    form = f.VisitForm(request.POST or None, request.FILES or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = visit_record(
+                plan=plan,
+                by=user,
+                unit=data["unit"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                team=data["team"],
+                rating=data["rating"],
+                conclusion=data["conclusion"],
+                findings=data["findings"],
+                planned=planned if planned and planned.unit_id == data["unit"].pk else None,
+                recommendations=form.recommendations(),
+                files=data["files"],
+            )
+        except DomainError as error:
+            if error.code == "upload":
+                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
+            form.add_domain_error(error)
+        else:
+            n = visit.recommendations.count()
+            messages.success(
+                request,
+                _("The visit has been recorded; %(n)s follow-up task(s) sent to %(unit)s.")
+                % {"n": n, "unit": visit.unit.name},
+            )
+            return redirect("oversight:visit", visit.pk)
+    return render(
+        request,
+        "oversight/visits/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "planned": planned,
+            "crumbs": _crumbs(
+                (_("Plans"), reverse("oversight:plans")),
+                (plan.title[:60], reverse("oversight:plan", args=[plan.pk])),
+                (_("Record a visit"), None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _visit_page(request: HttpRequest, visit: Visit, *, forms_by_rec=None, status: int = 200):
+    user = request.user
+    today = timezone.localdate()
+    recs = _mark(list(visit.recommendations.order_by("pk")), today)
+    can_act = can_supervise(user, visit.plan.unit)
+    forms_by_rec = forms_by_rec or {}
+    for r in recs:
+        r.form = forms_by_rec.get(r.pk) or f.NoteForm(prefix=f"n{r.pk}")
+    plan_visible = plans_for_user(user).filter(pk=visit.plan_id).exists()
+    return render(
+        request,
+        "oversight/visits/detail.html",
+        {
+            "visit": visit,
+            "recs": recs,
+            "files": visit.files.order_by("pk"),
+            "can_act": can_act,
+            "plan_visible": plan_visible,
+            "history": _history(visit, _labels(Visit)),
+            "crumbs": _crumbs(
+                (_("Plans"), reverse("oversight:plans")),
+                (visit.plan.title[:60], reverse("oversight:plan", args=[visit.plan_id]))
+                if plan_visible
+                else (visit.plan.title[:60], None),
+                (f"{visit.unit.short_name or visit.unit.name} — {visit.starts_on:%d/%m/%Y}", None),
+            ),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _visit_page(request, get_visit_for_user(request.user, pk))
+
+
+@login_required
+@require_safe
+def visit_file(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        stored = VisitFile.objects.get(pk=int(pk))
+    except (VisitFile.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    visit = get_visit_for_user(request.user, stored.visit_id)
+    try:
+        handle = stored.file.open("rb")
+    except (FileNotFoundError, OSError):
+        log.error("visit file %s is missing from storage (%s)", stored.pk, stored.file.name)
+        raise Http404
+    if sha256_of(handle) != stored.sha256:
+        handle.close()
+        log.error("visit file %s failed its SHA-256 check (%s)", stored.pk, stored.file.name)
+        audit(
+            AuditEvent.Kind.ACCESS_DENIED,
+            request=request,
+            reason="file_tampered",
+            visit_file=stored.pk,
+            visit=visit.pk,
+        )
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    form = f.RecommendationFilterForm(request.GET)
+    v = form.values()
+    qs = recommendations_for_user(user)
+    unit = _readable_unit(user, v.get("unit"))
+    if unit is not None:
+        inside = Unit.objects.subtree_of(unit).order_by().values("pk")
+        qs = qs.filter(visit__plan__unit__in=inside)
+    done = Assignment.objects.filter(task_id=OuterRef("task_id"), state=Assignment.State.DONE)
+    state = v.get("state", "")
+    if state == Recommendation.State.CLOSED:
+        qs = qs.filter(closed_on__isnull=False)
+    elif state == Recommendation.State.AWAITING:
+        qs = qs.filter(closed_on__isnull=True).filter(Exists(done))
+    elif state == Recommendation.State.OPEN:
+        qs = qs.filter(closed_on__isnull=True).exclude(Exists(done))
+    elif state != "all":
+        qs = qs.filter(closed_on__isnull=True)
+    if v.get("q"):
+        from trienkhai.vntext.text import fold
+
+        for word in fold(v["q"]).split()[:8]:
+            qs = qs.filter(task__search_text__contains=word[:50])
+    qs = qs.order_by(*f.REC_SORTS.get(v.get("sort", "age"), f.REC_SORTS["age"]))
+    page = Paginator(qs.select_related("visit__unit", "visit__plan__unit"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    _mark(list(page.object_list), today)
+    context = {
+        "form": form,
+        "page": page,
+        "unit": unit,
+        "filtered": any(request.GET.get(k) for k in ("q", "state", "unit")),
+        "crumbs": _crumbs((_("Recommendations"), None)),
+    }
+    if request.htmx:
+        return render(request, "oversight/recommendations/_results.html", context)
+    return render(request, "oversight/recommendations/list.html", context)
+
+
+@login_required
+@require_POST
+def recommendation_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_recommendation_for_user(request.user, pk, act=True)
+    form = f.NoteForm(request.POST, prefix=f"n{rec.pk}")
+    if form.is_valid():
+        try:
+            recommendation_verify(
+                recommendation=rec, by=request.user, note=form.cleaned_data["note"]
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The recommendation is verified closed."))
+            return redirect("oversight:visit", rec.visit_id)
+    visit = get_visit_for_user(request.user, rec.visit_id)
+    return _visit_page(request, visit, forms_by_rec={rec.pk: form}, status=400)
+
+
+@login_required
+@require_POST
+def recommendation_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_recommendation_for_user(request.user, pk, act=True)
+    form = f.NoteForm(request.POST, prefix=f"n{rec.pk}")
+    if form.is_valid():
+        try:
+            recommendation_return(
+                recommendation=rec, by=request.user, reason=form.cleaned_data["note"]
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("The recommendation has been returned: its follow-up task is open again."),
+            )
+            return redirect("oversight:visit", rec.visit_id)
+    visit = get_visit_for_user(request.user, rec.visit_id)
+    return _visit_page(request, visit, forms_by_rec={rec.pk: form}, status=400)
