@@ -6,7 +6,8 @@ lines go to stdout; notes (setup timings, skipped groups, failures) go to stderr
 
 Groups: tree, divisions, vntext, national (the cascade at national scale: ~60,000 units and
 1,000,000 assignments — dashboard, reminders, cascade; figure names end in the database,
-e.g. run it again with ``--suffix _pg`` on PostgreSQL), peer (PostgreSQL only).
+e.g. run it again with ``--suffix _pg`` on PostgreSQL), reports (periodic reports over the same
+60,000 units: consolidation and completeness), peer (PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "reminders_1m_s": ("s", 60, True),
     "peer_overdue_rps_c8": ("rps", 120, False),
     "peer_overdue_p95_c1_ms": ("ms", 25, True),
+    # reports group (PostgreSQL in make bench: consolidate_60k_units_pg_s, completeness_root_pg_ms)
+    "consolidate_60k_units_s": ("s", 2, True),
+    "completeness_root_ms": ("ms", 200, True),
 }
 # Groups whose SQLite database is a file (var/bench_<group>.sqlite3) rather than memory: a
 # million rows are measured as the demo serves them, from disk through SQLite's page cache.
-ON_DISK = {"national"}
+ON_DISK = {"national", "reports"}
 
 
 def _print(name: str, value: float, suffix: str = "") -> None:
@@ -66,7 +70,7 @@ def _peer() -> dict[str, float]:
 
 
 def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, float]]]]:
-    from bench import tasks_bench, units_bench
+    from bench import reports_bench, tasks_bench, units_bench
     from trienkhai.vntext.bench import bench_10_pages_ms
 
     return {
@@ -74,6 +78,7 @@ def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, f
         "divisions": units_bench.bench_import_divisions,
         "vntext": lambda: {"vntext_10_pages_ms": bench_10_pages_ms()},
         "national": tasks_bench.bench_national,
+        "reports": reports_bench.bench_reports,
         "peer": _peer,
     }
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "trienkhai.accounts",
     "trienkhai.documents",
     "trienkhai.tasks",
+    "trienkhai.reports",
     "trienkhai.api",
     "django.contrib.admin",
     "django.contrib.auth",

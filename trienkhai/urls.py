@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/", include("trienkhai.units.urls")),
     path("documents/", include("trienkhai.documents.urls")),
     path("tasks/", include("trienkhai.tasks.urls")),
+    path("reports/", include("trienkhai.reports.urls")),
     path("api/", include("trienkhai.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -159,8 +159,10 @@ def _headcounts() -> list[tuple]:
 def test_the_demo_is_the_same_every_time(var_dir):
     first = demo.build_demo()
     headcounts = _headcounts()
+    from trienkhai.reports.maintenance import purge_all
     from trienkhai.tasks.models import Program, Task
 
+    purge_all()
     Task.objects.filter(parent_assignment__isnull=False).delete()
     Task.objects.all().delete()
     Program.objects.all().delete()
