@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-APPS := core units accounts documents tasks outreach oversight portal api intake
+APPS := core units accounts documents tasks reports outreach oversight portal api intake
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: gettext run test venv lint format migrate demo serve worker test-sqlite test-pg test-browser bench vntext-eval messages chromium clean
@@ -70,7 +70,7 @@ bench: venv
 	env -u DATABASE_URL $(BIN)/python -m bench tree divisions vntext national || status=1; \
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ -n "$$DATABASE_URL" ]; then \
 	  export DATABASE_URL=$${DATABASE_URL:-$(PG_URL)}; \
-	  $(BIN)/python -m bench tree national coverage --suffix _pg || status=1; \
+	  $(BIN)/python -m bench tree national coverage reports --suffix _pg || status=1; \
 	  $(BIN)/python -m bench peer || status=1; \
 	  $(BIN)/python -m bench portal || status=1; \
 	else echo "# PostgreSQL not reachable: PostgreSQL figures skipped" >&2; fi; \

@@ -8,7 +8,8 @@ Groups: tree, divisions, vntext, national (the cascade at national scale: ~60,00
 1,000,000 assignments — dashboard, reminders, cascade; figure names end in the database,
 e.g. run it again with ``--suffix _pg`` on PostgreSQL), coverage (study coverage of the root
 over 60,000 units and 500,000 sessions; ``coverage_root_pg_ms`` on PostgreSQL), peer
-(PostgreSQL only), portal (the public article page; its load figures need PostgreSQL).
+(PostgreSQL only), portal (the public article page; its load figures need PostgreSQL),
+reports (periodic reports over the same 60,000 units: consolidation and completeness).
 """
 
 from __future__ import annotations
@@ -47,10 +48,13 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "article_rps": ("rps", 0, False),  # printed; any answer rate above zero
     "article_errors": ("errors", 0, True),
     "article_page_kb": ("KB", 100, True),
+    # reports group (PostgreSQL in make bench: consolidate_60k_units_pg_s, completeness_root_pg_ms)
+    "consolidate_60k_units_s": ("s", 2, True),
+    "completeness_root_ms": ("ms", 200, True),
 }
 # Groups whose SQLite database is a file (var/bench_<group>.sqlite3) rather than memory: a
 # million rows are measured as the demo serves them, from disk through SQLite's page cache.
-ON_DISK = {"national"}
+ON_DISK = {"national", "reports"}
 
 
 def _print(name: str, value: float, suffix: str = "") -> None:
@@ -75,7 +79,7 @@ def _peer() -> dict[str, float]:
 
 
 def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, float]]]]:
-    from bench import coverage_bench, portal_bench, tasks_bench, units_bench
+    from bench import coverage_bench, portal_bench, reports_bench, tasks_bench, units_bench
     from trienkhai.vntext.bench import bench_10_pages_ms
 
     return {
@@ -84,6 +88,7 @@ def _groups() -> dict[str, Callable[[], dict[str, float] | Iterable[tuple[str, f
         "vntext": lambda: {"vntext_10_pages_ms": bench_10_pages_ms()},
         "national": tasks_bench.bench_national,
         "coverage": coverage_bench.bench_coverage,
+        "reports": reports_bench.bench_reports,
         "peer": _peer,
         "portal": portal_bench.bench_portal,
     }

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "trienkhai.portal",
     "trienkhai.outreach",
     "trienkhai.oversight",
+    "trienkhai.reports",
     "trienkhai.api",
     "trienkhai.intake",
     "django.contrib.admin",

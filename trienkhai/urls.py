@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/", include("trienkhai.portal.urls")),
     path("outreach/", include("trienkhai.outreach.urls")),
     path("oversight/", include("trienkhai.oversight.urls")),
+    path("reports/", include("trienkhai.reports.urls")),
     path("api/", include("trienkhai.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,14 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from trienkhai.api import outreach_views, oversight_views, portal_views, tasks_views, views
+from trienkhai.api import (
+    outreach_views,
+    oversight_views,
+    portal_views,
+    reports_views,
+    tasks_views,
+    views,
+)
 from trienkhai.intake.api import vntext_read
 
 router = DefaultRouter()
@@ -24,6 +31,9 @@ router.register("oversight-plans", oversight_views.PlanViewSet, basename="oversi
 router.register("oversight-visits", oversight_views.VisitViewSet, basename="oversight-visit")
 router.register("recommendations", oversight_views.RecommendationViewSet, basename="recommendation")
 router.register("oversight", oversight_views.OversightRollupViewSet, basename="oversight")
+router.register("report-forms", reports_views.ReportFormViewSet, basename="report-form")
+router.register("report-rounds", reports_views.RoundViewSet, basename="report-round")
+router.register("reports", reports_views.ReportViewSet, basename="report")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="api-token"),

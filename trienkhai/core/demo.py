@@ -13,6 +13,8 @@
 * the document chain 52-NQ/TW → 116-HD/BTGTW → the City letter → the Action Program → ward
   plans;
 * the letter's tasks spread over the wards with realistic statuses (``demo_cascade``);
+* the annual evaluation of Resolution 52, 2020–2025, reported by the wards to the City
+  (``demo_reports``);
 * three personas and a superuser, with passwords generated now and written only to
   ``var/demo-logins.txt`` (mode 0600), which ``manage.py demo_logins`` prints.
 
@@ -37,6 +39,7 @@ from trienkhai.accounts.models import Membership, User
 from trienkhai.core.demo_cascade import CascadeBuilder
 from trienkhai.core.demo_outreach import OutreachBuilder
 from trienkhai.core.demo_portal import build_portal_demo
+from trienkhai.core.demo_reports import ReportsBuilder
 from trienkhai.documents.models import Document
 from trienkhai.documents.services import document_create
 from trienkhai.units.divisions import divisions_for_province, peoples_committee_name
@@ -448,6 +451,12 @@ def build_demo(*, log: Callable[[str], None] = lambda _msg: None) -> DemoResult:
             f"study sessions: {outreach.sessions}, public items: {outreach.items},"
             f" visits: {outreach.visits}, recommendations: {outreach.recommendations}"
         )
+        reports = ReportsBuilder(today=dt.date.today()).build(
+            units={**units, "ben_thanh": units[BEN_THANH], "tan_dinh": units[TAN_DINH]},
+            users=users,
+            central=central,
+        )
+        log(f"report rounds: {reports.rounds}, reports: {reports.reports}")
     write_logins(logins)
     return DemoResult(
         units=builder.n_units,

@@ -161,11 +161,13 @@ def test_the_demo_is_the_same_every_time(var_dir):
     first = demo.build_demo()
     headcounts = _headcounts()
     from trienkhai.portal.models import Announcement, Article, Category
+    from trienkhai.reports.maintenance import purge_all
     from trienkhai.tasks.models import Program, Task
 
     Article.objects.all().delete()
     Announcement.objects.all().delete()
     Category.objects.all().delete()
+    purge_all()
     Task.objects.filter(parent_assignment__isnull=False).delete()
     Task.objects.all().delete()
     Program.objects.all().delete()

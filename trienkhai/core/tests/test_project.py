@@ -23,6 +23,7 @@ APPS = [
     "portal",
     "outreach",
     "oversight",
+    "reports",
 ]
 
 
