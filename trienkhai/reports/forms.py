@@ -93,10 +93,6 @@ class ReceiverForm(VersionForm):
 # --- the report itself -----------------------------------------------------------------------
 
 
-class YesNoSelect(forms.Select):
-    pass
-
-
 class ReportEditForm(DomainErrorMixin, forms.Form):
     """One field per indicator (``figure-<code>``) and per section (``section-<key>``), the
     document fields and the version. Values stay as typed: the service parses them."""
@@ -154,7 +150,7 @@ class ReportEditForm(DomainErrorMixin, forms.Form):
             elif ind.type == Indicator.Type.YES_NO and not consolidating:
                 field = forms.ChoiceField(
                     choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
-                    widget=YesNoSelect(attrs=attrs),
+                    widget=forms.Select(attrs=attrs),
                 )
             else:
                 attrs.update({"inputmode": "decimal", "class": "figure", "autocomplete": "off"})

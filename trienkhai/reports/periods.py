@@ -79,5 +79,5 @@ def describe(kind: str, label: str) -> str:
         if kind == "monthly":
             return _("month %(month)s of %(year)s") % {"month": int(part), "year": year}
     except (KeyError, ValueError, IndexError):
-        pass
+        pass  # a custom window's label has no standard wording: shown as written
     return label
