@@ -61,18 +61,17 @@ test-browser: venv chromium
 	$(BIN)/pytest -q -m browser
 
 ## bench: the figures the issues fix, one line each: bench <name> <value> <unit> target <t>
-# SQLite first (existing groups, then the national cascade), then PostgreSQL when reachable
-# (tree, national and coverage with the _pg suffix — coverage_root_pg_ms is the study coverage
-# of the root over 60,000 units and 500,000 sessions —, the peer comparison, and the portal's
-# article page, whose names have no suffix: it runs on PostgreSQL only); notes go to stderr.
+# SQLite first (existing groups, then the national cascade), then PostgreSQL when reachable:
+# tree and national again with the _pg suffix, then the groups the issues measure on
+# PostgreSQL only, under the issues' own names (coverage_root_ms, consolidate_60k_units_s,
+# completeness_root_ms, the peer comparison, the portal's article page); notes go to stderr.
 bench: venv
 	@status=0; \
 	env -u DATABASE_URL $(BIN)/python -m bench tree divisions vntext national || status=1; \
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ -n "$$DATABASE_URL" ]; then \
 	  export DATABASE_URL=$${DATABASE_URL:-$(PG_URL)}; \
-	  $(BIN)/python -m bench tree national coverage reports --suffix _pg || status=1; \
-	  $(BIN)/python -m bench peer || status=1; \
-	  $(BIN)/python -m bench portal || status=1; \
+	  $(BIN)/python -m bench tree national --suffix _pg || status=1; \
+	  $(BIN)/python -m bench coverage reports peer portal || status=1; \
 	else echo "# PostgreSQL not reachable: PostgreSQL figures skipped" >&2; fi; \
 	exit $$status
 

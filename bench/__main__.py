@@ -7,7 +7,7 @@ lines go to stdout; notes (setup timings, skipped groups, failures) go to stderr
 Groups: tree, divisions, vntext, national (the cascade at national scale: ~60,000 units and
 1,000,000 assignments — dashboard, reminders, cascade; figure names end in the database,
 e.g. run it again with ``--suffix _pg`` on PostgreSQL), coverage (study coverage of the root
-over 60,000 units and 500,000 sessions; ``coverage_root_pg_ms`` on PostgreSQL), peer
+over 60,000 units and 500,000 sessions; run on PostgreSQL in `make bench`), peer
 (PostgreSQL only), portal (the public article page; its load figures need PostgreSQL),
 reports (periodic reports over the same 60,000 units: consolidation and completeness).
 """
@@ -39,7 +39,7 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "dashboard_queries": ("queries", 20, True),  # constant whatever the size: 20 at most
     "cascade_10k_units_s": ("s", 2, True),
     "reminders_1m_s": ("s", 60, True),
-    # coverage group (run on PostgreSQL with --suffix _pg: coverage_root_pg_ms)
+    # coverage group (PostgreSQL in make bench, under this name)
     "coverage_root_ms": ("ms", 200, True),
     "peer_overdue_rps_c8": ("rps", 120, False),
     "peer_overdue_p95_c1_ms": ("ms", 25, True),
@@ -48,7 +48,7 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "article_rps": ("rps", 0, False),  # printed; any answer rate above zero
     "article_errors": ("errors", 0, True),
     "article_page_kb": ("KB", 100, True),
-    # reports group (PostgreSQL in make bench: consolidate_60k_units_pg_s, completeness_root_pg_ms)
+    # reports group (PostgreSQL in make bench, under these names)
     "consolidate_60k_units_s": ("s", 2, True),
     "completeness_root_ms": ("ms", 200, True),
 }

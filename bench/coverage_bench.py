@@ -10,8 +10,8 @@ where a unit studied several times). Rows go in with COPY (PostgreSQL) or ``exec
 fast way, then planner statistics are refreshed.
 
 ``bench_coverage`` measures the coverage page of the root (p95 of 25 requests after 3
-warm-ups) for a leader of the root: ``coverage_root_ms`` (with ``--suffix _pg`` on
-PostgreSQL: ``coverage_root_pg_ms``, the figure of the issue, target 200 ms).
+warm-ups) for a leader of the root: ``coverage_root_ms``, the figure of the issue (target
+200 ms), which ``make bench`` measures on PostgreSQL.
 """
 
 # Only table and column names from the models are interpolated into SQL here.

@@ -15,8 +15,7 @@ Figures:
 * ``completeness_root_ms`` — p95 of the round's page for the root (completeness of the whole
   tree, one row per province), over HTTP as a leader of the root.
 
-With ``--suffix _pg`` (``make bench`` on PostgreSQL) the names read
-``consolidate_60k_units_pg_s`` and ``completeness_root_pg_ms``. Setup timings and details go
+``make bench`` measures both on PostgreSQL, under these names. Setup timings and details go
 to stderr; figures are yielded.
 """
 

@@ -26,6 +26,11 @@ def memberships_of(user) -> list[Membership]:
     return cached
 
 
+def remember_memberships(user, memberships: list[Membership]) -> None:
+    """Cache memberships already read with the user (the API's token check reads both)."""
+    setattr(user, _CACHE_ATTR, memberships)
+
+
 def forget_memberships(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

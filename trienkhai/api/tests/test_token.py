@@ -92,3 +92,54 @@ def test_malformed_token_requests_are_400(client, world, data):
 def test_a_bad_token_is_refused(client, world):
     response = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token nope")
     assert response.status_code in (401, 403)
+
+
+def _auth(user) -> dict[str, str]:
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+
+
+def test_the_token_and_the_reach_are_read_in_one_query(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    auth = _auth(world.ward_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/units/{world.ben_thanh.pk}/", **auth)
+    assert response.status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum("authtoken_token" in q for q in sql) == 1
+    assert sum('FROM "accounts_membership"' in q for q in sql) == 1
+    assert "authtoken_token" in sql[0] and 'FROM "accounts_membership"' in sql[0]
+
+
+def test_an_inactive_user_s_token_is_refused(client, world):
+    auth = _auth(world.ward_officer)
+    world.ward_officer.is_active = False
+    world.ward_officer.save(update_fields=["is_active"])
+    response = client.get("/api/v1/units/", **auth)
+    assert response.status_code in (401, 403)  # 403: session auth comes first
+    assert "password" not in response.json()["detail"].lower()
+
+
+def test_an_unknown_token_is_refused(client, world):
+    response = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert response.status_code in (401, 403)  # 403: session auth comes first
+
+
+def test_a_user_without_memberships_reads_nothing(client, world):
+    from trienkhai.accounts.models import User
+
+    loner = User.objects.create_user(username="loner", full_name="Không đơn vị")
+    response = client.get("/api/v1/units/", **_auth(loner))
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_a_removed_membership_takes_effect_on_the_next_request(client, world):
+    auth = _auth(world.ward_officer)
+    assert client.get(f"/api/v1/units/{world.ben_thanh.pk}/", **auth).status_code == 200
+    world.ward_officer.memberships.all().delete()
+    assert client.get(f"/api/v1/units/{world.ben_thanh.pk}/", **auth).status_code == 404
