@@ -52,9 +52,16 @@ def unit_ref(unit: Unit) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
+# Spreadsheet programs run a cell that starts with one of these as a formula ("CSV
+# injection"): exports write such text with a leading apostrophe, imports take it off.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell_text(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -199,6 +206,22 @@ def export_rows(root: Unit) -> Iterator[list[Any]]:
         ]
 
 
+def _guarded(row: Iterable[Any]) -> list[Any]:
+    """Text that a spreadsheet would run as a formula, kept as text (names come from users)."""
+    return [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """In XLSX only a leading "=" makes a formula: such text is written as a text cell."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -209,7 +232,7 @@ def stream_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(_guarded(row))
 
 
 def write_xlsx(rows: Iterable[list[Any]], out: IO[bytes], *, instructions: bool = False) -> None:
@@ -220,7 +243,7 @@ def write_xlsx(rows: Iterable[list[Any]], out: IO[bytes], *, instructions: bool 
     sheet = book.create_sheet(_("Units"))
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, v) for v in row])
     if instructions:
         help_sheet = book.create_sheet(_("Instructions"))
         for line in instructions_lines():

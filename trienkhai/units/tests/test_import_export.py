@@ -180,3 +180,23 @@ def test_an_export_reimports_unchanged(world):
     book = load_workbook(out, read_only=True)
     assert list(next(book.worksheets[0].iter_rows(values_only=True))) == list(tabular.COLUMNS)
     assert len(book.worksheets) == 2
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x.example","bấm")', "+1+1", "@SUM(A1)", "-2"])
+def test_a_formula_like_name_is_exported_as_text_and_reimports_unchanged(world, name):
+    world.ben_thanh_cell.name = name
+    world.ben_thanh_cell.save()
+    rows = list(tabular.export_rows(world.ben_thanh))
+    text = "".join(tabular.stream_csv(rows))
+    assert f"'{name[:3]}" in text  # a spreadsheet shows the text, never runs it
+    result = units_import(
+        rows_file=io.BytesIO(text.encode("utf-8")), fmt="csv", under=world.ben_thanh
+    )
+    assert result.ok, result.errors
+    assert result.unchanged == 2
+    out = io.BytesIO()
+    tabular.write_xlsx(rows, out)
+    out.seek(0)
+    book = load_workbook(out)  # not read-only: it tells formulas from text
+    cell = book.worksheets[0]["B3"]
+    assert cell.value == name and cell.data_type == "s"
