@@ -272,6 +272,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The map of every endpoint is for signed-in users (an API client, a developer with an
+    # account), not for anyone probing the server.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # No inline scripts or styles anywhere: everything comes from our own static files.

@@ -15,13 +15,21 @@ def test_the_schema_generates_without_warnings():
     assert "/api/v1/units/" in out.getvalue()
 
 
-def test_the_schema_endpoint_answers(client, db):
+def test_the_schema_and_docs_are_for_signed_in_users(client, world):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    response = client.get("/api/docs/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_schema_endpoint_answers(client, world):
+    client.force_login(world.ward_officer)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/documents/{id}/chain/" in response.content
 
 
-def test_the_docs_page_loads_only_local_assets_without_inline_code(client, db):
+def test_the_docs_page_loads_only_local_assets_without_inline_code(client, world):
+    client.force_login(world.ward_officer)
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -39,7 +47,8 @@ def test_the_docs_page_loads_only_local_assets_without_inline_code(client, db):
             assert finders.find(path.removeprefix("/static/")), path
 
 
-def test_the_docs_start_up_script_is_served_as_javascript(client, db):
+def test_the_docs_start_up_script_is_served_as_javascript(client, world):
+    client.force_login(world.ward_officer)
     html = client.get("/api/docs/").content.decode()
     script_url = [
         u for u in re.findall(r'<script src="([^"]+)"', html) if "script" in u.split("?")[-1]
