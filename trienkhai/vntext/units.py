@@ -7,6 +7,7 @@ last conjunct only, and fixed collectives (``sở, ban, ngành``) stay whole.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -663,11 +664,18 @@ def expand_abbreviations(name: str) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _known_choices(known: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """Folded, expanded names of the known units: the same few thousand names come with
+    every text a user reads, and preparing them took most of a read."""
+    choices = {fold(expand_abbreviations(k)): k for k in known}
+    return choices, list(choices)
+
+
 def _match_known(units: list[Unit], known: list[str]) -> None:
     from rapidfuzz import fuzz, process
 
-    choices = {fold(expand_abbreviations(k)): k for k in known}
-    keys = list(choices)
+    choices, keys = _known_choices(tuple(known))
     for u in units:
         q = fold(expand_abbreviations(u.name))
         hit = process.extractOne(q, keys, scorer=fuzz.ratio, score_cutoff=85)
