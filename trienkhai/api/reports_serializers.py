@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from trienkhai.api.serializers import (
     MAX_ID,
@@ -25,6 +27,100 @@ from trienkhai.units.models import Unit
 
 MAX_VERSION = 2**31 - 1
 MAX_TEXT = 50_000
+MAX_FIGURES = 500
+
+
+# --- input fields whose errors read in the user's language ------------------------------------
+# DRF's Vietnamese catalog leaves most of its messages in English ("A valid integer is
+# required.", "Ensure this value is less than or equal to …"), so every input field here says
+# it in our own words. Subclasses rather than error_messages=: DRF builds the bound validators'
+# messages when a field is created, from its class's messages.
+
+
+class _Said:
+    default_error_messages = {
+        "required": _("This field is required."),
+        "null": _("This field may not be empty."),
+    }
+
+
+class Int(_Said, serializers.IntegerField):
+    default_error_messages = {
+        "invalid": _("Enter a whole number."),
+        "max_value": _("Enter a number of at most {max_value}."),
+        "min_value": _("Enter a number of at least {min_value}."),
+        "max_string_length": _("The number is too long."),
+    }
+
+
+class Text(_Said, serializers.CharField):
+    default_error_messages = {
+        "invalid": _("Enter a text."),
+        "blank": _("This field may not be blank."),
+        "max_length": _("At most {max_length} characters."),
+        "min_length": _("At least {min_length} characters."),
+    }
+
+
+_CHOICE = {
+    "invalid_choice": _("“{input}” is not one of the allowed values."),
+    "not_a_list": _("Expected a list, not {input_type}."),
+    "empty": _("Choose at least one."),
+}
+
+
+class Choice(_Said, serializers.ChoiceField):
+    default_error_messages = _CHOICE
+
+
+class Date(_Said, serializers.DateField):
+    default_error_messages = {
+        "invalid": _("Enter a date as YYYY-MM-DD."),
+        "datetime": _("Enter a date without a time."),
+    }
+
+
+class Dict(_Said, serializers.DictField):
+    default_error_messages = {
+        "not_a_dict": _("Expected an object of names and values, not {input_type}."),
+        "empty": _("This may not be empty."),
+    }
+
+
+class List(_Said, serializers.ListField):
+    default_error_messages = {
+        "not_a_list": _("Expected a list, not {input_type}."),
+        "empty": _("Choose at least one."),
+        "min_length": _("Give at least {min_length} items."),
+        "max_length": _("Give at most {max_length} items."),
+    }
+
+
+class KeyList(_Said, serializers.ManyRelatedField):
+    default_error_messages = {
+        "not_a_list": _CHOICE["not_a_list"],
+        "empty": _CHOICE["empty"],
+    }
+
+
+class Key(_Said, ScopedPrimaryKeyField):
+    """An id inside the user's reach (one outside reads as one that does not exist)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Nothing with id {pk_value} is within your reach."),
+        "incorrect_type": _("Expected an id (a whole number), not {data_type}."),
+    }
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> KeyList:
+        # DRF's own, with the list's messages ours too
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
+        return KeyList(**list_kwargs)
+
+
+class Kind(_Said, UnitKindField):
+    default_error_messages = _CHOICE
 
 
 def _forms_scope(user):
@@ -126,14 +222,15 @@ class ReportFormSerializer(serializers.ModelSerializer):
 
 
 class FormFilterSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    q = serializers.CharField(max_length=MAX_QUERY, required=False, allow_blank=True)
+    owner = Int(min_value=1, max_value=MAX_ID, required=False)
+    q = Text(max_length=MAX_QUERY, required=False, allow_blank=True)
 
 
 # --- rounds ----------------------------------------------------------------------------------
 
 
-class RoundTargetModeField(NamedChoiceField):
+class RoundTargetModeField(_Said, NamedChoiceField):
+    default_error_messages = _CHOICE
     enum_name = "RoundTargetModeEnum"
     enum_choices = Round.TargetMode.choices
 
@@ -174,31 +271,31 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class RoundCreateSerializer(serializers.Serializer):
-    form = ScopedPrimaryKeyField(scope=_forms_scope)
-    owner = ScopedPrimaryKeyField(scope=_units_scope)
-    title = serializers.CharField(max_length=300)
-    period_kind = serializers.ChoiceField(choices=Round.Period.choices)
-    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
-    number = serializers.IntegerField(min_value=1, max_value=12, required=False)
-    period_start = serializers.DateField(required=False)
-    period_end = serializers.DateField(required=False)
-    deadline = serializers.DateField(required=False)
-    deadline_workdays = serializers.IntegerField(min_value=0, max_value=60, required=False)
+    form = Key(scope=_forms_scope)
+    owner = Key(scope=_units_scope)
+    title = Text(max_length=300)
+    period_kind = Choice(choices=Round.Period.choices)
+    year = Int(min_value=2000, max_value=2100, required=False)
+    number = Int(min_value=1, max_value=12, required=False)
+    period_start = Date(required=False)
+    period_end = Date(required=False)
+    deadline = Date(required=False)
+    deadline_workdays = Int(min_value=0, max_value=60, required=False)
     target_mode = RoundTargetModeField()
-    units = ScopedPrimaryKeyField(scope=_units_scope, many=True, required=False)
-    under = ScopedPrimaryKeyField(scope=_units_scope, required=False, allow_null=True)
-    kinds = serializers.ListField(child=UnitKindField(), required=False, max_length=20)
-    depth = serializers.IntegerField(min_value=1, max_value=10, required=False)
-    receiver_mode = serializers.ChoiceField(choices=Round.ReceiverMode.choices, required=False)
-    receiver_unit = ScopedPrimaryKeyField(scope=_units_scope, required=False, allow_null=True)
-    top_receiver = ScopedPrimaryKeyField(scope=_above_scope, required=False, allow_null=True)
-    place = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    task = ScopedPrimaryKeyField(scope=_tasks_scope, required=False, allow_null=True)
+    units = Key(scope=_units_scope, many=True, required=False)
+    under = Key(scope=_units_scope, required=False, allow_null=True)
+    kinds = List(child=Kind(), required=False, max_length=20)
+    depth = Int(min_value=1, max_value=10, required=False)
+    receiver_mode = Choice(choices=Round.ReceiverMode.choices, required=False)
+    receiver_unit = Key(scope=_units_scope, required=False, allow_null=True)
+    top_receiver = Key(scope=_above_scope, required=False, allow_null=True)
+    place = Text(max_length=100, required=False, allow_blank=True)
+    task = Key(scope=_tasks_scope, required=False, allow_null=True)
 
 
 class RoundFilterSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    form = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    owner = Int(min_value=1, max_value=MAX_ID, required=False)
+    form = Int(min_value=1, max_value=MAX_ID, required=False)
 
 
 class TallySerializer(serializers.Serializer):
@@ -230,11 +327,9 @@ class CompletenessSerializer(serializers.Serializer):
 
 
 class CompletenessFilterSerializer(serializers.Serializer):
-    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    sort = serializers.ChoiceField(
-        choices=["name", "-rate", "rate", "-missing", "-expected"], required=False
-    )
-    page = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
+    unit = Int(min_value=1, max_value=MAX_ID, required=False)
+    sort = Choice(choices=["name", "-rate", "rate", "-missing", "-expected"], required=False)
+    page = Int(min_value=1, max_value=100_000, required=False)
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -288,11 +383,11 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportFilterSerializer(serializers.Serializer):
-    round = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    receiver = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    state = serializers.ChoiceField(choices=Report.State.choices, required=False)
-    box = serializers.ChoiceField(
+    round = Int(min_value=1, max_value=MAX_ID, required=False)
+    unit = Int(min_value=1, max_value=MAX_ID, required=False)
+    receiver = Int(min_value=1, max_value=MAX_ID, required=False)
+    state = Choice(choices=Report.State.choices, required=False)
+    box = Choice(
         choices=[("fill", "to write or fix"), ("review", "to review")],
         required=False,
         help_text="fill: reports your units must write; review: reports sent to your units.",
@@ -300,7 +395,7 @@ class ReportFilterSerializer(serializers.Serializer):
 
 
 class VersionInputSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = Int(
         min_value=1,
         max_value=MAX_VERSION,
         help_text="The version you read: a newer one answers 409.",
@@ -308,39 +403,41 @@ class VersionInputSerializer(serializers.Serializer):
 
 
 class ReportSaveSerializer(VersionInputSerializer):
-    figures = serializers.DictField(
+    figures = Dict(
         child=serializers.JSONField(allow_null=True),
         required=False,
         help_text="Indicator code → value; absent codes are left as they are, null clears.",
     )
-    narrative = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=MAX_TEXT), required=False
-    )
-    symbol = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    place = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    signer_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    signer_title = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    recipients = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    narrative = Dict(child=Text(allow_blank=True, max_length=MAX_TEXT), required=False)
+    symbol = Text(required=False, allow_blank=True, max_length=60)
+    place = Text(required=False, allow_blank=True, max_length=100)
+    signer_name = Text(required=False, allow_blank=True, max_length=150)
+    signer_title = Text(required=False, allow_blank=True, max_length=150)
+    recipients = Text(required=False, allow_blank=True, max_length=2000)
 
     def validate_figures(self, value: dict) -> dict:
-        if len(value) > 500:
-            raise serializers.ValidationError("At most 500 figures.")
+        if len(value) > MAX_FIGURES:
+            raise serializers.ValidationError(
+                _("At most %(n)s figures at once.") % {"n": MAX_FIGURES}
+            )
         for code, figure in value.items():
             if isinstance(figure, (dict, list)):
-                raise serializers.ValidationError(f"{str(code)[:20]}: a number or a text.")
+                raise serializers.ValidationError(
+                    _("%(code)s: give a number or a text.") % {"code": str(code)[:20]}
+                )
         return value
 
 
 class CommentInputSerializer(VersionInputSerializer):
-    comment = serializers.CharField(max_length=2000, allow_blank=True)
+    comment = Text(max_length=2000, allow_blank=True)
 
 
 class ReasonInputSerializer(VersionInputSerializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    reason = Text(max_length=2000, allow_blank=True)
 
 
 class ReceiverInputSerializer(VersionInputSerializer):
-    receiver = ScopedPrimaryKeyField(scope=_units_scope)
+    receiver = Key(scope=_units_scope)
 
 
 class FigureSerializer(serializers.Serializer):

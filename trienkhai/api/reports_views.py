@@ -9,10 +9,13 @@ wrong); a stale ``version`` is a 409.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -60,6 +63,7 @@ class ReportsPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+    invalid_page_message = _("This page does not exist.")
 
 
 _REFUSED = OpenApiResponse(
@@ -226,6 +230,65 @@ def _values(reports: list[Report]) -> dict[int, list[tuple[str, float | None, st
 _ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
+@dataclass(frozen=True)
+class Transition:
+    """A report action of the API: who takes it, what it reads, which service it calls."""
+
+    summary: str
+    review: bool  # the receiver's action (else the reporting unit's)
+    serializer: type[serializers.Serializer]
+    service: Callable[..., Report]
+    fields: tuple[str, ...] = ()  # input passed on besides the version
+
+
+ACTIONS = {
+    "submit": Transition(
+        "Send your unit's report to its receiver (the round owner's: finalize it)",
+        review=False,
+        serializer=rs.VersionInputSerializer,
+        service=services.report_submit,
+    ),
+    "return": Transition(
+        "Return a report sent to your unit, saying what to fix",
+        review=True,
+        serializer=rs.CommentInputSerializer,
+        service=services.report_return,
+        fields=("comment",),
+    ),
+    "accept": Transition(
+        "Accept a report sent to your unit (then it is locked)",
+        review=True,
+        serializer=rs.VersionInputSerializer,
+        service=services.report_accept,
+    ),
+    "reopen": Transition(
+        "Reopen an accepted or waived report sent to your unit, with a reason",
+        review=True,
+        serializer=rs.ReasonInputSerializer,
+        service=services.report_reopen,
+        fields=("reason",),
+    ),
+    "waive": Transition(
+        "Stop expecting a report sent to your unit, with a reason",
+        review=True,
+        serializer=rs.ReasonInputSerializer,
+        service=services.report_waive,
+        fields=("reason",),
+    ),
+}
+
+
+def _transition(name: str):
+    """The OpenAPI description of a report action, from its entry in ``ACTIONS``."""
+    t = ACTIONS[name]
+    return extend_schema(
+        summary=t.summary,
+        parameters=[_ID],
+        request=t.serializer,
+        responses={200: rs.ReportSerializer, 400: _REFUSED, 409: _STALE},
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Reports you may read (your units', and those sent to them)",
@@ -286,105 +349,49 @@ class ReportViewSet(viewsets.GenericViewSet):
             return _invalid(exc)
         return self._one(r.pk)
 
-    def _act(self, request: Request, pk: str, *, review: bool, call, serializer) -> Response:
-        r = get_report_for_user(request.user, pk, write=not review, review=review)
-        form = serializer(data=request.data, context=self.get_serializer_context())
+    def _act(self, request: Request, pk: str, name: str) -> Response:
+        """One state transition: the report as the actor may reach it (the reporter's unit
+        for a submit, the receiver for the rest), the input checked, the service called."""
+        t = ACTIONS[name]
+        r = get_report_for_user(request.user, pk, write=not t.review, review=t.review)
+        form = t.serializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
+        d = form.validated_data
         try:
-            call(r, form.validated_data)
+            t.service(
+                report=r,
+                by=request.user,
+                version=d["version"],
+                **{key: d[key] for key in t.fields},
+            )
         except services.ReportInvalid as exc:
             return _invalid(exc)
         return self._one(r.pk)
 
-    @extend_schema(
-        summary="Send your unit's report to its receiver (the round owner's: finalize it)",
-        parameters=[_ID],
-        request=rs.VersionInputSerializer,
-        responses={200: rs.ReportSerializer, 400: _REFUSED, 409: _STALE},
-    )
+    @_transition("submit")
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        return self._act(
-            request,
-            pk,
-            review=False,
-            serializer=rs.VersionInputSerializer,
-            call=lambda r, d: services.report_submit(
-                report=r, by=request.user, version=d["version"]
-            ),
-        )
+        return self._act(request, pk, "submit")
 
-    @extend_schema(
-        summary="Return a report sent to your unit, saying what to fix",
-        parameters=[_ID],
-        request=rs.CommentInputSerializer,
-        responses={200: rs.ReportSerializer, 400: _REFUSED, 409: _STALE},
-    )
+    @_transition("return")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def send_back(self, request: Request, pk: str) -> Response:
-        return self._act(
-            request,
-            pk,
-            review=True,
-            serializer=rs.CommentInputSerializer,
-            call=lambda r, d: services.report_return(
-                report=r, by=request.user, comment=d["comment"], version=d["version"]
-            ),
-        )
+        return self._act(request, pk, "return")
 
-    @extend_schema(
-        summary="Accept a report sent to your unit (then it is locked)",
-        parameters=[_ID],
-        request=rs.VersionInputSerializer,
-        responses={200: rs.ReportSerializer, 400: _REFUSED, 409: _STALE},
-    )
+    @_transition("accept")
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        return self._act(
-            request,
-            pk,
-            review=True,
-            serializer=rs.VersionInputSerializer,
-            call=lambda r, d: services.report_accept(
-                report=r, by=request.user, version=d["version"]
-            ),
-        )
+        return self._act(request, pk, "accept")
 
-    @extend_schema(
-        summary="Reopen an accepted or waived report sent to your unit, with a reason",
-        parameters=[_ID],
-        request=rs.ReasonInputSerializer,
-        responses={200: rs.ReportSerializer, 400: _REFUSED, 409: _STALE},
-    )
+    @_transition("reopen")
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
-        return self._act(
-            request,
-            pk,
-            review=True,
-            serializer=rs.ReasonInputSerializer,
-            call=lambda r, d: services.report_reopen(
-                report=r, by=request.user, reason=d["reason"], version=d["version"]
-            ),
-        )
+        return self._act(request, pk, "reopen")
 
-    @extend_schema(
-        summary="Stop expecting a report sent to your unit, with a reason",
-        parameters=[_ID],
-        request=rs.ReasonInputSerializer,
-        responses={200: rs.ReportSerializer, 400: _REFUSED, 409: _STALE},
-    )
+    @_transition("waive")
     @action(detail=True, methods=["post"])
     def waive(self, request: Request, pk: str) -> Response:
-        return self._act(
-            request,
-            pk,
-            review=True,
-            serializer=rs.ReasonInputSerializer,
-            call=lambda r, d: services.report_waive(
-                report=r, by=request.user, reason=d["reason"], version=d["version"]
-            ),
-        )
+        return self._act(request, pk, "waive")
 
     @extend_schema(
         summary="Send one report to another receiver of the round (the round owner only)",

@@ -2,8 +2,9 @@
 
 As the seed asks ("đánh giá kết quả hàng năm"), every ward party committee evaluates its
 year and reports to the City Party Committee, which consolidates for the Politburo. One form
-(the five-part outline of a report and eleven indicators, one of them counted from the
-cascade: the party organizations that issued their plan), one round per year:
+(the five-part outline of a report and twelve indicators, two of them counted by the system:
+the party organizations that issued their plan, from the cascade, and the share of party
+members who attended the study sessions, from the study records), one round per year:
 
 * 2020–2024: every ward's report accepted (a few first sent late, a few returned once and
   fixed), the City's consolidated report finalized;
@@ -50,10 +51,10 @@ CURRENT = 2025
 PLACE = "Thành phố Hồ Chí Minh"
 
 
-def indicators(plan_task: Task | None) -> list[IndicatorData]:
+def indicators(plan_task: Task | None, study_task: Task | None = None) -> list[IndicatorData]:
     fed = []
     if plan_task is not None:
-        fed = [
+        fed.append(
             IndicatorData(
                 "KHCS",
                 "Số tổ chức đảng đã ban hành kế hoạch thực hiện (hệ thống tự tính)",
@@ -61,7 +62,19 @@ def indicators(plan_task: Task | None) -> list[IndicatorData]:
                 source=Indicator.Source.TASK_DONE,
                 source_task=plan_task,
             )
-        ]
+        )
+    if study_task is not None:
+        fed.append(
+            IndicatorData(
+                "TLHTT",
+                "Tỷ lệ đảng viên đã tham gia học tập, quán triệt (hệ thống tự tính)",
+                type=Indicator.Type.PERCENT,
+                aggregation=Indicator.Aggregation.AVG,
+                unit_of_measure="%",
+                source=Indicator.Source.STUDY_PARTY_PERCENT,
+                source_task=study_task,
+            )
+        )
     return [
         IndicatorData(
             "HN",
@@ -219,7 +232,7 @@ class ReportsBuilder:
         rng = self.rng
         fmt = {
             "hn": figures["HN"],
-            "dv": figures["DVHT"],
+            "dv": f"{figures['DVHT']:,}".replace(",", "."),  # 1.582, as Vietnamese write it
             "dvc": figures["DVC"],
             "hstt": figures["HSTT"],
             "mh": figures["MH"],
@@ -283,6 +296,12 @@ class ReportsBuilder:
             .order_by("pk")
             .first()
         )
+        # the topic the wards' study sessions are recorded under (demo_outreach)
+        study_task = (
+            Task.objects.filter(issuer=city, kind=Task.Kind.STUDY, parent_assignment=None)
+            .order_by("pk")
+            .first()
+        )
         form = form_create(
             owner=city,
             by=leader,
@@ -291,7 +310,7 @@ class ReportsBuilder:
             description="Các đảng ủy phường, xã, đặc khu đánh giá kết quả thực hiện hằng năm,"
             " gửi Thành ủy tổng hợp báo cáo Bộ Chính trị (Công văn của Ban Thường vụ Thành ủy"
             " ngày 03/6/2020).",
-            indicators=indicators(plan_task),
+            indicators=indicators(plan_task, study_task),
         )
         officers = {
             units["ben_thanh"].pk: users["canbo.benthanh"],

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from trienkhai.reports.models import COUNT_FIELDS, Indicator, Report, Round, RoundCount, Value
 from trienkhai.units.models import Unit
+from trienkhai.vntext.text import fold
 
 A = Indicator.Aggregation
 S = Report.State
@@ -319,7 +320,8 @@ def sort_rows(rows: list[CompletenessRow], sort: str) -> list[CompletenessRow]:
     kids = [r for r in rows if not r.own]
 
     def name(r: CompletenessRow) -> tuple:
-        return (r.unit.name.casefold(), r.unit.pk)
+        # as a reader looks a ward up: "Bảy Hiền", "Bình Đông", "Bình Tây" — not by code point
+        return (fold(r.unit.name), r.unit.name.casefold(), r.unit.pk)
 
     def rate(r: CompletenessRow) -> float:
         return r.tally.reporting_rate if r.tally.reporting_rate is not None else -1.0

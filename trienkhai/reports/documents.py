@@ -28,6 +28,7 @@ from trienkhai.reports.consolidation import consolidate
 from trienkhai.reports.models import Report, Value
 from trienkhai.reports.periods import describe
 from trienkhai.units.models import Unit
+from trienkhai.vntext.text import fold
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV"]
@@ -195,10 +196,21 @@ def _figures(r: Report) -> list[dict]:
     return rows
 
 
+def _issuer_lines(unit: Unit, party: bool) -> tuple[str, str]:
+    """(superior line, issuer line) of the header. A Party organization's committee issues
+    under its superior's name ("ĐẢNG BỘ THÀNH PHỐ HỒ CHÍ MINH" / "ĐẢNG ỦY PHƯỜNG BẾN THÀNH");
+    a đảng bộ issues through its committee, its short name ("ĐẢNG BỘ THÀNH PHỐ HỒ CHÍ MINH" /
+    "THÀNH ỦY"), as the Party's format guide (Hướng dẫn 36-HD/VPTW) shows."""
+    if party and unit.short_name and fold(unit.name).startswith("dang bo "):
+        return _upper(unit.name), _upper(unit.short_name)
+    parent = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
+    return (_upper(parent.name) if parent is not None else ""), _upper(unit.name)
+
+
 def context_for(r: Report) -> dict:
     unit = r.unit
     party = unit.kind not in STATE_KINDS
-    parent = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
+    superior, issuer = _issuer_lines(unit, party)
     symbol = r.symbol or "…"
     day = timezone.localdate(r.submitted_at) if r.submitted_at else None
     place = r.place or r.round.place or ""
@@ -217,8 +229,8 @@ def context_for(r: Report) -> dict:
         f"{ROMAN[n] if n < len(ROMAN) else n + 1}. SỐ LIỆU CHỦ YẾU" if sections else "SỐ LIỆU"
     )
     return {
-        "superior": _upper(parent.name) if parent is not None else "",
-        "issuer": _upper(unit.name),
+        "superior": superior,
+        "issuer": issuer,
         "symbol_line": f"Số {symbol}" if party else f"Số: {symbol}",
         "date_line": date_line.strip(", "),
         "title": _title(r),
@@ -246,8 +258,6 @@ def render_report(r: Report) -> bytes:
 
 
 def filename_for(r: Report, ext: str) -> str:
-    from trienkhai.vntext.text import fold
-
     stem = re.sub(
         r"[^a-z0-9]+",
         "-",

@@ -151,6 +151,33 @@ class Indicator(models.Model):
         TASK_DONE = "task_done", _("Units that completed a task (from the cascade)")
         TASK_DONE_ON_TIME = "task_done_on_time", _("Units that completed a task on time")
         TASK_DONE_PERCENT = "task_done_percent", _("Percentage of units that completed a task")
+        TASK_ON_TIME_PERCENT = (
+            "task_on_time_percent",
+            _("On-time rate of a task (completed on time ÷ completed or overdue)"),
+        )
+        STUDY_SESSIONS = "study_sessions", _("Study sessions held on a topic")
+        STUDY_UNITS_HELD = "study_units_held", _("Units that held a study session on a topic")
+        STUDY_PARTY_MEMBERS = (
+            "study_party_members",
+            _("Party members who attended study sessions on a topic"),
+        )
+        STUDY_PARTY_PERCENT = (
+            "study_party_percent",
+            _("Percentage of party members who attended study sessions on a topic"),
+        )
+
+    # where each fed figure is read (feeds.py) and which ones are percentages
+    TASK_SOURCES = frozenset(
+        {Source.TASK_DONE, Source.TASK_DONE_ON_TIME, Source.TASK_DONE_PERCENT}
+        | {Source.TASK_ON_TIME_PERCENT}
+    )
+    STUDY_SOURCES = frozenset(
+        {Source.STUDY_SESSIONS, Source.STUDY_UNITS_HELD, Source.STUDY_PARTY_MEMBERS}
+        | {Source.STUDY_PARTY_PERCENT}
+    )
+    PERCENT_SOURCES = frozenset(
+        {Source.TASK_DONE_PERCENT, Source.TASK_ON_TIME_PERCENT, Source.STUDY_PARTY_PERCENT}
+    )
 
     # which aggregations suit which type
     ALLOWED = {
@@ -224,8 +251,12 @@ class Indicator(models.Model):
 
     @property
     def is_fed(self) -> bool:
-        """Filled from the cascade: nobody retypes it."""
+        """Filled from the cascade or the study records: nobody retypes it."""
         return bool(self.source)
+
+    @property
+    def is_fed_from_study(self) -> bool:
+        return self.source in self.STUDY_SOURCES
 
 
 # --- rounds ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -112,6 +112,13 @@ class IndicatorData:
     help_text: str = ""
 
 
+def _is_study_topic(task: Any) -> bool:
+    """Sessions are counted per study topic: the study task at the top of its cascade."""
+    from trienkhai.tasks.models import Task
+
+    return task.kind == Task.Kind.STUDY and task.parent_assignment_id is None
+
+
 def _validate_content(
     sections: Sequence[SectionData], indicators: Sequence[IndicatorData], by: Any
 ) -> None:
@@ -186,10 +193,14 @@ def _validate_content(
                 errors[p + "type"] = _(
                     "A figure from the cascade is a whole number or a percentage."
                 )
-            elif (d.source == Indicator.Source.TASK_DONE_PERCENT) != (d.type == T.PERCENT):
+            elif (d.source in Indicator.PERCENT_SOURCES) != (d.type == T.PERCENT):
                 errors[p + "type"] = _(
-                    "A percentage of units comes as a percentage, a number of units as a whole"
-                    " number."
+                    "A percentage comes as a percentage, a number as a whole number."
+                )
+            elif d.source in Indicator.STUDY_SOURCES and not _is_study_topic(d.source_task):
+                errors[p + "source_task"] = _(
+                    "Choose a study task issued on its own (not a subtask): sessions are"
+                    " counted by the topic at the top of the cascade."
                 )
             elif by is not None:
                 from trienkhai.tasks.selectors import tasks_for_user
@@ -1351,36 +1362,56 @@ def reports_load(*, round_: Round, entries: Sequence[LoadEntry], by: Any) -> int
 
 
 def round_refresh_feeds(*, round_: Round, today: dt.date | None = None) -> int:
-    """Recompute the cascade-fed figures of the round's open reports (a daily job).
+    """Recompute the fed figures of the round's open reports (drafts and returned ones) and
+    return how many moved.
 
-    Only drafts and returned reports move; submitted ones keep what their unit sent, and
-    accepted ones are locked."""
-    today = today or _today()
-    indicators = list(round_.version.indicators.filter(~Q(source="")))
+    Submitted reports keep what their unit sent and accepted ones are locked: each report is
+    locked and its state read again before its figures are written, so a report accepted
+    meanwhile is skipped. The counters are read once for the whole round."""
+    indicators = list(round_.version.indicators.exclude(source=""))
     if not indicators:
         return 0
+    editable = Report.objects.filter(round=round_, state__in=Report.EDITABLE).counted()
+    reports = list(editable.values_list("pk", "unit_id"))
+    if not reports:
+        return 0
+    fed = fed_values_many(sorted({unit_id for _pk, unit_id in reports}), indicators)
+    stored = {
+        (report_id, ind_id): number
+        for report_id, ind_id, number in Value.objects.filter(
+            report__in=editable.values("pk"), indicator__in=[i.pk for i in indicators]
+        ).values_list("report_id", "indicator_id", "number")
+    }
     n = 0
-    ids = list(
-        Report.objects.filter(round=round_, state__in=Report.EDITABLE)
-        .counted()
-        .values_list("pk", flat=True)
-    )
-    for pk in ids:
+    for pk, unit_id in reports:
+        wanted = fed.get(unit_id, {})
+        if all(stored.get((pk, ind_id)) == number for ind_id, number in wanted.items()):
+            continue
         with transaction.atomic():
             r = (
                 Report.objects.select_for_update(of=("self",))
-                .select_related("unit")
-                .filter(pk=pk, state__in=Report.EDITABLE)
+                .filter(pk=pk, state__in=Report.EDITABLE, superseded_by__isnull=True)
                 .first()
             )
-            if r is None:  # submitted or accepted meanwhile
+            if r is None:  # submitted, accepted or superseded meanwhile
                 continue
-            fed = fed_values(r, indicators, today=today)
-            before = {k: v.number for k, v in _values_of(r).items()}
-            if any(before.get(k) != v for k, v in fed.items()):
-                _write_values(r, {k: (v, "", 1) for k, v in fed.items()}, None)
-                n += 1
+            _write_values(r, {k: (v, "", 1) for k, v in wanted.items()}, None)
+            n += 1
     return n
+
+
+def rounds_refresh_feeds(*, today: dt.date | None = None) -> tuple[int, int]:
+    """The daily job's step: refresh every round that has fed indicators and open reports.
+    Returns (rounds looked at, reports whose figures moved)."""
+    today = today or _today()
+    fed = Indicator.objects.filter(version=OuterRef("version")).exclude(source="")
+    open_reports = Report.objects.filter(round=OuterRef("pk"), state__in=Report.EDITABLE)
+    rounds = Round.objects.filter(Exists(fed), Exists(open_reports)).select_related("version")
+    looked = moved = 0
+    for rnd in rounds.order_by("pk"):
+        looked += 1
+        moved += round_refresh_feeds(round_=rnd, today=today)
+    return looked, moved
 
 
 # --- tree changes ----------------------------------------------------------------------------

@@ -679,13 +679,18 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     indicators = list(rnd.version.indicators.select_related("source_task"))
     sections = list(rnd.version.sections.all())
     consolidating = has_sources(r)
-    form = f.ReportEditForm(
-        request.POST or None,
-        initial=edit_initial(r),
-        indicators=indicators,
-        sections=sections,
-        consolidating=consolidating,
-    )
+
+    def edit_form(data) -> f.ReportEditForm:
+        # the initial values also fill the disabled (fed) figures of a form sent back
+        return f.ReportEditForm(
+            data,
+            initial=edit_initial(r),
+            indicators=indicators,
+            sections=sections,
+            consolidating=consolidating,
+        )
+
+    form = edit_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
@@ -700,24 +705,12 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if submit:
                 report_submit(report=saved, by=user, version=saved.version)
         except DomainError as error:
-            if error.code == "stale":
-                # keep what was typed, and let the next attempt pass the version check
+            if error.code == "stale" or (submit and isinstance(error, ReportInvalid)):
+                # keep what was typed, and let the next attempt pass the version check (when
+                # the save passed and the submit did not, it starts from the saved version)
                 data = request.POST.copy()
                 data["version"] = str(Report.objects.get(pk=r.pk).version)
-                form = f.ReportEditForm(
-                    data,
-                    indicators=indicators,
-                    sections=sections,
-                    consolidating=consolidating,
-                )
-                form.is_valid()
-            elif submit and isinstance(error, ReportInvalid):
-                # saved, not sent: the next attempt starts from the saved version
-                data = request.POST.copy()
-                data["version"] = str(Report.objects.get(pk=r.pk).version)
-                form = f.ReportEditForm(
-                    data, indicators=indicators, sections=sections, consolidating=consolidating
-                )
+                form = edit_form(data)
                 form.is_valid()
             form.add_domain_error(error)
         else:

@@ -13,91 +13,38 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zlib
 
-from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import TaskResult, TaskResultStatus, task
+from django_tasks import TaskResult, task
 
+from trienkhai.core import jobs
 from trienkhai.tasks.reminders import send_reminders
 from trienkhai.tasks.services import assignments_sweep, recurring_topup
 
 logger = logging.getLogger(__name__)
 
 RUN_AT = dt.time(7, 0)
-_LOCK_KEY = zlib.crc32(b"trienkhai.tasks.jobs.daily_cascade_job")
-
-
-def _at_run_time(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, RUN_AT))
 
 
 def next_run(after: dt.datetime | None = None) -> dt.datetime:
     """The first 07:00 (local time) strictly after ``after`` (default: now)."""
-    after = after or timezone.now()
-    local_day = timezone.localtime(after).date()
-    at = _at_run_time(local_day)
-    return at if at > after else _at_run_time(local_day + dt.timedelta(days=1))
-
-
-def _queued(backend) -> bool:
-    """Is a daily job already waiting to run?"""
-    from django_tasks_db.backend import DatabaseBackend
-
-    if isinstance(backend, DatabaseBackend):
-        from django_tasks_db.models import DBTaskResult
-
-        return (
-            DBTaskResult.objects.filter(
-                status=TaskResultStatus.READY,
-                task_path=daily_cascade_job.module_path,
-                backend_name=backend.alias,
-            )
-            .order_by()
-            .exists()
-        )
-    results = getattr(backend, "results", None)  # the dummy backend of tests
-    if results is not None:
-        return any(
-            r.task.func is daily_cascade_job.func and r.status == TaskResultStatus.READY
-            for r in results
-        )
-    return False
-
-
-def can_schedule() -> bool:
-    """Only a backend that can defer a job can hold tomorrow's run."""
-    return bool(daily_cascade_job.get_backend().supports_defer)
+    return jobs.next_run(RUN_AT, after)
 
 
 def ensure_daily_job(
     *, run_after: dt.datetime | None = None, now: bool = False
 ) -> TaskResult | None:
-    """Queue the daily job for ``run_after`` (default: the next 07:00) unless one is waiting.
-
-    Returns the queued result, or None when one was already waiting or the backend cannot
-    defer jobs (the immediate backend would run it, and its successor, at once).
-    """
-    if not can_schedule():
-        logger.warning("daily job not queued: the task backend cannot run jobs later")
-        return None
+    """Queue the daily job for ``run_after`` (default: the next 07:00) unless one is waiting;
+    None when one was, or when the backend cannot defer jobs."""
     when = timezone.now() if now else (run_after or next_run())
-    with transaction.atomic():
-        # Two schedulers at once: the second waits here, then sees the first one's job.
-        # (SQLite needs no lock: its write transactions already run one at a time.)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        if _queued(daily_cascade_job.get_backend()):
-            return None
-        return daily_cascade_job.using(run_after=when).enqueue()
+    return jobs.ensure_queued(daily_cascade_job, when)
 
 
 @task()
 def daily_cascade_job() -> dict[str, int]:
     """Sweep deadlines, top up recurring tasks, send the reminders; queue tomorrow's run."""
     today = timezone.localdate()
-    ensure_daily_job(run_after=_at_run_time(today + dt.timedelta(days=1)))
+    ensure_daily_job(run_after=jobs.at_run_time(today + dt.timedelta(days=1), RUN_AT))
     counts: dict[str, int] = {}
     failures: list[BaseException] = []
     try:

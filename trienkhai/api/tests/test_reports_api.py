@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from trienkhai.reports.models import Report, Value
 from trienkhai.reports.testing import TODAY, at, build_round
-from trienkhai.reports.tests.conftest import accept, send
+from trienkhai.reports.tests.conftest import accept, fill, send
 
 pytestmark = pytest.mark.django_db
 S = Report.State
@@ -187,3 +187,153 @@ def test_forms_are_read_by_the_units_below_their_owner(world, rep, login):
     version = body["results"][0]["current_version"]
     assert [i["code"] for i in version["indicators"]][:3] == ["HN", "DV", "TL"]
     assert version["sections"][0]["key"] == "results"
+
+
+def _messages(body) -> list[str]:
+    """Every message of an error body, whatever its shape."""
+    if isinstance(body, str):
+        return [body]
+    if isinstance(body, list):
+        return [m for item in body for m in _messages(item)]
+    if isinstance(body, dict):
+        return [m for key, item in body.items() if key != "code" for m in _messages(item)]
+    return []
+
+
+def test_input_errors_read_in_vietnamese(world, rep):
+    client = _as(world.other_ward_officer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    url = f"/api/v1/reports/{rep.td.pk}/"
+    leader = _as(world.city_leader)
+    leader.defaults["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    cases = [
+        (
+            _post(client, f"{url}submit/", {"version": "ba"}),
+            {"version": ["Hãy nhập một số nguyên."]},
+        ),
+        (
+            _post(client, f"{url}submit/", {"version": 0}),
+            {"version": ["Hãy nhập một số không nhỏ hơn 1."]},
+        ),
+        (_post(client, f"{url}submit/", {}), {"version": ["Trường này là bắt buộc."]}),
+        (
+            _patch(client, url, {"version": 1, "figures": {"HN": [1]}}),
+            {"figures": ["HN: hãy ghi một số hoặc một đoạn văn bản."]},
+        ),
+        (
+            _patch(client, url, {"version": 1, "figures": {f"X{i}": 1 for i in range(501)}}),
+            {"figures": ["Mỗi lần gửi tối đa 500 số liệu."]},
+        ),
+        (
+            _patch(client, url, {"version": 1, "figures": "HN=1"}),
+            {"figures": ["Cần một đối tượng gồm các cặp tên và giá trị, không phải str."]},
+        ),
+        (
+            _patch(client, url, {"version": 1, "symbol": "x" * 61}),
+            {"symbol": ["Tối đa 60 ký tự."]},
+        ),
+        (
+            client.get("/api/v1/reports/?state=nope"),
+            {"state": ["“nope” không phải là một giá trị được phép."]},
+        ),
+        (client.get("/api/v1/reports/?page=99"), {"detail": "Trang này không tồn tại."}),
+        (
+            _post(
+                leader,
+                "/api/v1/report-rounds/",
+                {
+                    "form": rep.form.pk,
+                    "owner": 10**9,
+                    "title": "Đợt thử",
+                    "period_kind": "weekly",
+                    "period_start": "2021-02-30",
+                    "target_mode": "rule",
+                    "kinds": ["ward"],
+                    "units": "all",
+                },
+            ),
+            {
+                "owner": [f"Không có đối tượng nào mang mã số {10**9} trong phạm vi của bạn."],
+                "period_kind": ["“weekly” không phải là một giá trị được phép."],
+                "period_start": ["Hãy nhập ngày theo dạng YYYY-MM-DD (năm-tháng-ngày)."],
+                "kinds": {"0": ["“ward” không phải là một giá trị được phép."]},
+                "units": ["Cần một danh sách, không phải str."],
+            },
+        ),
+        # a rule of the services (already translated) keeps its shape
+        (
+            _post(leader, f"/api/v1/reports/{rep.td.pk}/return/", {"version": 1, "comment": ""}),
+            {
+                "detail": "Đảng ủy phường Tân Định vẫn đang soạn báo cáo này.",
+                "code": "not_submitted",
+            },
+        ),
+    ]
+    for response, expected in cases:
+        assert response.status_code in (400, 404), response.content
+        assert response.json() == expected
+    # and in English for whoever asks for it: the messages are translations, not hard-coded
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = _post(client, f"{url}submit/", {"version": "ba"})
+    assert english.json() == {"version": ["Enter a whole number."]}
+
+
+def test_no_api_error_of_the_reports_reads_in_english_under_the_vietnamese_locale(world, rep):
+    """A sweep over the endpoints with junk input: any message left in English would match
+    one of DRF's or our English words."""
+    import re
+
+    english = re.compile(r"\b(the|is|a valid|ensure|must|not found|field|value|enter)\b", re.I)
+    client = _as(world.city_leader)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    junk = {"version": "x", "comment": ["x"], "reason": {"a": 1}, "receiver": "x"}
+    responses = [
+        _post(client, f"/api/v1/reports/{rep.td.pk}/{name}/", junk)
+        for name in ("return", "accept", "reopen", "waive", "receiver")
+    ]
+    responses += [
+        _post(client, f"/api/v1/reports/{rep.city.pk}/submit/", junk),
+        _patch(client, f"/api/v1/reports/{rep.city.pk}/", {**junk, "narrative": [1]}),
+        _post(client, "/api/v1/report-rounds/", {"title": "", "depth": 99, "year": "x"}),
+        client.get(f"/api/v1/report-rounds/{rep.round.pk}/completeness/?unit=x&sort=x&page=0"),
+        client.get("/api/v1/report-rounds/?owner=x&form=-1"),
+        client.get("/api/v1/report-forms/?owner=x&q=" + "x" * 300),
+        client.get("/api/v1/reports/?round=x&box=x&unit=0"),
+    ]
+    for response in responses:
+        assert response.status_code == 400, response.content
+        messages = _messages(response.json())
+        assert messages
+        for message in messages:
+            assert not english.search(message), message
+
+
+@pytest.mark.parametrize("name", ["submit", "return", "accept", "reopen", "waive"])
+def test_every_transition_checks_its_input_and_the_version(world, rep, name):
+    """The five actions share one helper: each reads its input, answers 409 on a stale
+    version, and 404 to a user who is not the reporter (submit) or the receiver (the rest)."""
+    actor = world.other_ward_officer if name == "submit" else world.city_leader
+    other = world.city_leader if name == "submit" else world.other_ward_officer
+    if name == "submit":
+        fill(rep.td, world.other_ward_officer, HN=1)
+    else:
+        send(rep.td, world.other_ward_officer)
+    if name == "reopen":
+        accept(rep.td, world.city_leader)
+    version = Report.objects.get(pk=rep.td.pk).version
+    url = f"/api/v1/reports/{rep.td.pk}/{name}/"
+    body = {"version": version, "comment": "Bổ sung", "reason": "Lý do"}
+    assert _post(_as(other), url, body).status_code == 404
+    assert _post(_as(actor), url, {"version": "x"}).status_code == 400
+    assert _post(_as(actor), url, {**body, "version": version + 1}).status_code == 409
+    done = _post(_as(actor), url, body)
+    assert done.status_code == 200, done.content
+    expected = {
+        "submit": S.SUBMITTED,
+        "return": S.RETURNED,
+        "accept": S.ACCEPTED,
+        "reopen": S.RETURNED,
+        "waive": S.WAIVED,
+    }
+    assert done.json()["state"] == expected[name] == Report.objects.get(pk=rep.td.pk).state
+    assert done.json()["version"] == version + 1

@@ -87,3 +87,20 @@ def test_rates_never_exceed_100_percent_when_units_merge_and_appear(world, rep):
     # (submitted before the merger, it stays); Bến Thành's draft is superseded
     assert (t.expected, t.submitted) == (5, 3)
     assert Report.objects.get(pk=rep.bt.pk).superseded_by is not None
+
+
+def test_units_sort_by_name_as_vietnamese_readers_look_them_up():
+    from trienkhai.reports.consolidation import CompletenessRow, Tally
+    from trienkhai.units.models import Unit
+
+    names = ["Đảng ủy phường Bình Tây", "Đảng ủy phường Bảy Hiền", "Đảng ủy phường Bình Đông"]
+    names += ["Đảng ủy phường An Phú Đông", "Đảng ủy phường An Đông", "Đảng ủy phường Bà Rịa"]
+    rows = [CompletenessRow(Unit(pk=i + 1, name=n), Tally()) for i, n in enumerate(names)]
+    assert [r.unit.name.removeprefix("Đảng ủy phường ") for r in sort_rows(rows, "name")] == [
+        "An Đông",
+        "An Phú Đông",
+        "Bà Rịa",
+        "Bảy Hiền",
+        "Bình Đông",
+        "Bình Tây",
+    ]

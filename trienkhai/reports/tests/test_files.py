@@ -56,7 +56,8 @@ def test_the_city_s_report_downloads_in_the_party_s_format(world, rep, city_fina
     assert response["Content-Disposition"].startswith('attachment; filename="bao-cao-thanh-uy-2020')
     paragraphs, tables = _docx_text(response.content)
     header = tables[0][0]
-    assert "ĐẢNG BỘ THÀNH PHỐ HỒ CHÍ MINH" in header[0]
+    # the đảng bộ issues through its committee: its name above, "THÀNH ỦY" below
+    assert header[0].split("\n")[:3] == ["ĐẢNG BỘ THÀNH PHỐ HỒ CHÍ MINH", "THÀNH ỦY", "*"]
     assert "Số 125-BC/TU" in header[0] and "*" in header[0]
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header[1]
     assert "Thành phố Hồ Chí Minh, ngày 10 tháng 12 năm 2020" in header[1]
@@ -280,3 +281,14 @@ def test_nobody_without_a_report_to_fill_reaches_the_import(world, rep, login):
     client = login(world.observer)
     assert client.get(reverse("reports:round_import", args=[rep.round.pk])).status_code == 404
     assert client.get(reverse("reports:round_template", args=[rep.round.pk])).status_code == 404
+
+
+def test_a_ward_committee_s_header_names_its_superior_then_itself(world, rep):
+    from trienkhai.reports.documents import render_report
+
+    _paragraphs, tables = _docx_text(render_report(rep.bt))
+    assert tables[0][0][0].split("\n")[:3] == [
+        "ĐẢNG BỘ THÀNH PHỐ HỒ CHÍ MINH",
+        "ĐẢNG ỦY PHƯỜNG BẾN THÀNH",
+        "*",
+    ]
