@@ -94,6 +94,7 @@ class StudySessionSerializer(serializers.ModelSerializer):
             "attendance",
             "minutes",
             "files",
+            "version",
             "created",
         ]
         read_only_fields = fields
@@ -162,6 +163,49 @@ class StudySessionCreateSerializer(serializers.Serializer):
         }
 
 
+def _version() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read: a change made since then refuses the edit (400, stale).",
+    )
+
+
+class StudySessionUpdateSerializer(serializers.Serializer):
+    """A correction: fields left out keep their value (the assignment and unit stay)."""
+
+    documents = serializers.ListField(
+        child=ScopedPrimaryKeyField(scope=_documents_scope),
+        min_length=1,
+        max_length=MAX_DOCUMENTS,
+        required=False,
+    )
+    held_on = serializers.DateField(required=False)
+    form = serializers.ChoiceField(choices=StudySession.Form.choices, required=False)
+    location = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    presenter = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    minutes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    cadres = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE, required=False)
+    party_members = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE, required=False)
+    union_members = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE, required=False)
+    association_members = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, required=False
+    )
+    public = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE, required=False)
+    files = serializers.ListField(
+        child=serializers.FileField(max_length=255, allow_empty_file=False),
+        required=False,
+        help_text="Files to add (multipart/form-data).",
+    )
+    version = _version()
+
+
+class DeleteSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why it is deleted (kept in its history)."
+    )
+
+
 class StudySessionFilterSerializer(serializers.Serializer):
     unit = _id("Sessions of this unit and of every unit under it.")
     topic = _id("Sessions on this study topic (the study task at the top of the cascade).")
@@ -189,6 +233,7 @@ class PublicOutreachSerializer(serializers.ModelSerializer):
             "audience",
             "summary",
             "documents",
+            "version",
             "created",
         ]
         read_only_fields = fields
@@ -216,6 +261,25 @@ class PublicOutreachCreateSerializer(serializers.Serializer):
         required=False,
         max_length=MAX_DOCUMENTS,
     )
+
+
+class PublicOutreachUpdateSerializer(serializers.Serializer):
+    """A correction: fields left out keep their value (the unit stays)."""
+
+    kind = OutreachKindField(required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    held_on = serializers.DateField(required=False)
+    channel = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    audience = serializers.IntegerField(
+        min_value=0, max_value=1_000_000_000, required=False, allow_null=True
+    )
+    summary = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    documents = serializers.ListField(
+        child=ScopedPrimaryKeyField(scope=_documents_scope),
+        required=False,
+        max_length=MAX_DOCUMENTS,
+    )
+    version = _version()
 
 
 class PublicOutreachFilterSerializer(serializers.Serializer):
@@ -258,3 +322,17 @@ class CoverageSerializer(serializers.Serializer):
 
 class CoverageFilterSerializer(serializers.Serializer):
     topic = _id("The study topic; by default the newest one of the subtree.")
+
+
+class TopicCoverageSerializer(serializers.Serializer):
+    topic = TopicRefSerializer()
+    counts = CoverageCountsSerializer()
+
+
+class AllTopicsSerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    rule = serializers.CharField(help_text="How the figures are counted.")
+    counts = CoverageCountsSerializer(help_text="Any topic: capped per unit at its headcount.")
+    own = CoverageCountsSerializer(allow_null=True)
+    children = CoverageRowSerializer(many=True)
+    topics = TopicCoverageSerializer(many=True)

@@ -28,15 +28,18 @@ from trienkhai.api.serializers import UnitRefSerializer
 from trienkhai.api.tasks_views import CascadePagination, _readable_unit, _visible_documents
 from trienkhai.api.views import _filters
 from trienkhai.outreach import services
-from trienkhai.outreach.models import HEADCOUNT_GROUPS, PublicOutreach, StudySession
+from trienkhai.outreach.models import GROUPS, HEADCOUNT_GROUPS, PublicOutreach, StudySession
 from trienkhai.outreach.selectors import (
+    ALL_TOPICS_RULE,
     Counts,
+    all_topics,
     coverage,
     get_outreach_for_user,
     get_session_for_user,
     outreach_for_user,
     sessions_for_user,
     study_topic_for_user,
+    topic_choices,
     topics_of,
     units_without_session,
 )
@@ -44,6 +47,14 @@ from trienkhai.tasks.models import Task
 from trienkhai.units.models import Unit
 
 _DOMAIN_ERROR = OpenApiResponse(description="A rule said no: {detail, code, field}.")
+
+
+def delete_reason(request: Request) -> str:
+    """The reason of a delete: in the body, or as ``?reason=`` for clients that send none."""
+    data = request.data if hasattr(request.data, "get") and request.data else request.query_params
+    form = os_.DeleteSerializer(data={"reason": data.get("reason", "")})
+    form.is_valid(raise_exception=True)
+    return form.validated_data["reason"]
 
 
 def _subtree(qs: QuerySet, unit: Unit) -> QuerySet:
@@ -68,11 +79,25 @@ def _subtree(qs: QuerySet, unit: Unit) -> QuerySet:
         },
         responses={201: os_.StudySessionSerializer, 400: _DOMAIN_ERROR},
     ),
+    partial_update=extend_schema(
+        summary="Correct a session of a unit you act for (fields left out keep their value)",
+        request={
+            "application/json": os_.StudySessionUpdateSerializer,
+            "multipart/form-data": os_.StudySessionUpdateSerializer,
+        },
+        responses={200: os_.StudySessionSerializer, 400: _DOMAIN_ERROR},
+    ),
+    destroy=extend_schema(
+        summary="Delete a session recorded by mistake (the reason stays in its history)",
+        request=os_.DeleteSerializer,
+        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="If no body.")],
+        responses={204: None, 400: _DOMAIN_ERROR},
+    ),
 )
 class StudySessionViewSet(viewsets.GenericViewSet):
     serializer_class = os_.StudySessionSerializer
     pagination_class = CascadePagination
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = StudySession.objects.none()  # for the schema; requests use sessions_for_user
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -135,6 +160,29 @@ class StudySessionViewSet(viewsets.GenericViewSet):
         data = self._data(list(self.get_queryset().filter(pk=session.pk)))
         return Response(data, status=status.HTTP_201_CREATED)
 
+    def partial_update(self, request: Request, pk: str) -> Response:
+        s = get_session_for_user(request.user, pk, write=True)
+        form = os_.StudySessionUpdateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        services.session_update(
+            session=s,
+            by=request.user,
+            documents=d["documents"] if "documents" in d else list(s.documents.all()),
+            attendance={g: d.get(g, getattr(s, g)) for g in GROUPS},
+            files=d.get("files", []),
+            version=d.get("version"),
+            **{k: d.get(k, getattr(s, k)) for k in services.SESSION_FIELDS},
+        )
+        return Response(self._data(list(self.get_queryset().filter(pk=s.pk))))
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        s = get_session_for_user(request.user, pk, write=True)
+        services.session_delete(session=s, by=request.user, reason=delete_reason(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 # --- public information ----------------------------------------------------------------------
 
@@ -151,11 +199,22 @@ class StudySessionViewSet(viewsets.GenericViewSet):
         request=os_.PublicOutreachCreateSerializer,
         responses={201: os_.PublicOutreachSerializer, 400: _DOMAIN_ERROR},
     ),
+    partial_update=extend_schema(
+        summary="Correct an item of a unit you act for (fields left out keep their value)",
+        request=os_.PublicOutreachUpdateSerializer,
+        responses={200: os_.PublicOutreachSerializer, 400: _DOMAIN_ERROR},
+    ),
+    destroy=extend_schema(
+        summary="Delete an item recorded by mistake (the reason stays in its history)",
+        request=os_.DeleteSerializer,
+        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="If no body.")],
+        responses={204: None, 400: _DOMAIN_ERROR},
+    ),
 )
 class PublicOutreachViewSet(viewsets.GenericViewSet):
     serializer_class = os_.PublicOutreachSerializer
     pagination_class = CascadePagination
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = PublicOutreach.objects.none()  # for the schema; requests use outreach_for_user
 
     def get_queryset(self) -> QuerySet[PublicOutreach]:
@@ -212,6 +271,27 @@ class PublicOutreachViewSet(viewsets.GenericViewSet):
         )
         data = self._data(list(self.get_queryset().filter(pk=item.pk)))
         return Response(data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        item = get_outreach_for_user(request.user, pk, write=True)
+        form = os_.PublicOutreachUpdateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        services.outreach_update(
+            item=item,
+            by=request.user,
+            documents=d["documents"] if "documents" in d else list(item.documents.all()),
+            version=d.get("version"),
+            **{k: d.get(k, getattr(item, k)) for k in services.OUTREACH_FIELDS},
+        )
+        return Response(self._data(list(self.get_queryset().filter(pk=item.pk))))
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        item = get_outreach_for_user(request.user, pk, write=True)
+        services.outreach_delete(item=item, by=request.user, reason=delete_reason(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- coverage --------------------------------------------------------------------------------
@@ -295,3 +375,28 @@ class CoverageViewSet(viewsets.ViewSet):
         paginator = CascadePagination()
         page = paginator.paginate_queryset(units_without_session(unit, topic), request, view=self)
         return paginator.get_paginated_response(UnitRefSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Coverage of a unit's subtree by any study topic, capped per unit, and per topic",
+        parameters=[OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=os_.AllTopicsSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="all-topics", url_name="all-topics")
+    def all_topics(self, request: Request, unit_id: str) -> Response:
+        unit = _readable_unit(request.user, unit_id)
+        a = all_topics(unit, topic_choices(unit))
+        return Response(
+            {
+                "unit": _unit_ref(unit),
+                "rule": str(ALL_TOPICS_RULE),
+                "counts": _counts(a.counts),
+                "own": _counts(a.own.counts) if a.own else None,
+                "children": [
+                    {"unit": _unit_ref(r.unit), "counts": _counts(r.counts)} for r in a.children
+                ],
+                "topics": [
+                    {"topic": {"id": t.pk, "title": t.title}, "counts": _counts(c)}
+                    for t, c in a.topics
+                ],
+            }
+        )

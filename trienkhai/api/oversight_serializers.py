@@ -76,6 +76,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "documents",
             "tasks",
             "targets",
+            "version",
             "created",
         ]
         read_only_fields = fields
@@ -127,6 +128,31 @@ class PlanCreateSerializer(serializers.Serializer):
     targets = PlanTargetInputSerializer(many=True, required=False, max_length=200)
 
 
+def _version() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read: a change made since then refuses the edit (400, stale).",
+    )
+
+
+class PlanUpdateSerializer(serializers.Serializer):
+    """An edit: fields left out keep their value (the supervising unit stays; windows are
+    added with the targets action)."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    kind = PlanKindField(required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    documents = serializers.ListField(
+        child=ScopedPrimaryKeyField(scope=_documents_scope), required=False, max_length=MAX_ITEMS
+    )
+    tasks = serializers.ListField(
+        child=ScopedPrimaryKeyField(scope=_tasks_scope), required=False, max_length=MAX_ITEMS
+    )
+    version = _version()
+
+
 class PlanFilterSerializer(serializers.Serializer):
     unit = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text="Plans of this unit's subtree."
@@ -168,6 +194,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "conclusion",
             "findings",
             "recommendations",
+            "version",
             "created",
         ]
         read_only_fields = fields
@@ -208,6 +235,26 @@ class VisitCreateSerializer(serializers.Serializer):
     conclusion = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     findings = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     recommendations = RecommendationInputSerializer(many=True, required=False, max_length=MAX_ITEMS)
+
+
+class VisitUpdateSerializer(serializers.Serializer):
+    """A correction: fields left out keep their value; ``recommendations`` are added."""
+
+    unit = ScopedPrimaryKeyField(scope=_units_scope, required=False)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    team = serializers.CharField(max_length=MAX_TEXT, required=False)
+    rating = serializers.PrimaryKeyRelatedField(
+        queryset=Rating.objects.all(),
+        required=False,
+        help_text="A level in use (or the visit's own, if retired since).",
+    )
+    conclusion = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    findings = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    recommendations = RecommendationInputSerializer(
+        many=True, required=False, max_length=MAX_ITEMS, help_text="New recommendations."
+    )
+    version = _version()
 
 
 class VisitFilterSerializer(serializers.Serializer):

@@ -26,6 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from trienkhai.api import oversight_serializers as ovs
+from trienkhai.api.outreach_serializers import DeleteSerializer
+from trienkhai.api.outreach_views import delete_reason
 from trienkhai.api.serializers import UnitRefSerializer
 from trienkhai.api.tasks_views import CascadePagination, _readable_unit, _visible_documents
 from trienkhai.api.views import _filters
@@ -81,11 +83,22 @@ def _mark(recs: list[Recommendation], today: dt.date) -> list[Recommendation]:
         request=ovs.PlanCreateSerializer,
         responses={201: ovs.PlanSerializer, 400: _DOMAIN_ERROR},
     ),
+    partial_update=extend_schema(
+        summary="Edit a plan you supervise for (fields left out keep their value)",
+        request=ovs.PlanUpdateSerializer,
+        responses={200: ovs.PlanSerializer, 400: _DOMAIN_ERROR},
+    ),
+    destroy=extend_schema(
+        summary="Delete a plan without visits (the reason stays in its history)",
+        request=DeleteSerializer,
+        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="If no body.")],
+        responses={204: None, 400: _DOMAIN_ERROR},
+    ),
 )
 class PlanViewSet(viewsets.GenericViewSet):
     serializer_class = ovs.PlanSerializer
     pagination_class = CascadePagination
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = Plan.objects.none()  # for the schema; requests use plans_for_user
 
     def get_queryset(self) -> QuerySet[Plan]:
@@ -149,6 +162,29 @@ class PlanViewSet(viewsets.GenericViewSet):
         data = self._data(list(self.get_queryset().filter(pk=plan.pk)))
         return Response(data, status=status.HTTP_201_CREATED)
 
+    def partial_update(self, request: Request, pk: str) -> Response:
+        plan = get_plan_for_user(request.user, pk, act=True)
+        form = ovs.PlanUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        services.plan_update(
+            plan=plan,
+            by=request.user,
+            year=d.get("year", plan.year),
+            kind=d.get("kind", plan.kind),
+            title=d.get("title", plan.title),
+            description=d.get("description", plan.description),
+            documents=d["documents"] if "documents" in d else list(plan.documents.all()),
+            tasks=d["tasks"] if "tasks" in d else list(plan.tasks.all()),
+            version=d.get("version"),
+        )
+        return Response(self._data(list(self.get_queryset().filter(pk=plan.pk))))
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        plan = get_plan_for_user(request.user, pk, act=True)
+        services.plan_delete(plan=plan, by=request.user, reason=delete_reason(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(
         summary="Plan a visit of a unit under the supervisor, within the plan's year",
         request=ovs.PlanTargetInputSerializer,
@@ -188,11 +224,22 @@ class PlanViewSet(viewsets.GenericViewSet):
         request=ovs.VisitCreateSerializer,
         responses={201: ovs.VisitSerializer, 400: _DOMAIN_ERROR},
     ),
+    partial_update=extend_schema(
+        summary="Correct a visit (fields left out keep their value; recommendations are added)",
+        request=ovs.VisitUpdateSerializer,
+        responses={200: ovs.VisitSerializer, 400: _DOMAIN_ERROR},
+    ),
+    destroy=extend_schema(
+        summary="Delete a visit without recommendations (the reason stays in its history)",
+        request=DeleteSerializer,
+        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="If no body.")],
+        responses={204: None, 400: _DOMAIN_ERROR},
+    ),
 )
 class VisitViewSet(viewsets.GenericViewSet):
     serializer_class = ovs.VisitSerializer
     pagination_class = CascadePagination
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = Visit.objects.none()  # for the schema; requests use visits_for_user
 
     def get_queryset(self) -> QuerySet[Visit]:
@@ -247,6 +294,31 @@ class VisitViewSet(viewsets.GenericViewSet):
             )
         data = self._data(list(self.get_queryset().filter(pk=visit.pk)))[0]
         return Response(data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        visit = get_visit_for_user(request.user, pk, act=True)
+        form = ovs.VisitUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        services.visit_update(
+            visit=visit,
+            by=request.user,
+            unit=d.get("unit", visit.unit),
+            starts_on=d.get("starts_on", visit.starts_on),
+            ends_on=d.get("ends_on", visit.ends_on),
+            team=d.get("team", visit.team),
+            rating=d.get("rating", visit.rating),
+            conclusion=d.get("conclusion", visit.conclusion),
+            findings=d.get("findings", visit.findings),
+            recommendations=[(r["text"], r["due_date"]) for r in d.get("recommendations", [])],
+            version=d.get("version"),
+        )
+        return Response(self._data(list(self.get_queryset().filter(pk=visit.pk)))[0])
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        visit = get_visit_for_user(request.user, pk, act=True)
+        services.visit_delete(visit=visit, by=request.user, reason=delete_reason(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- recommendations -------------------------------------------------------------------------

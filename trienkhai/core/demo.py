@@ -15,7 +15,8 @@
 * the letter's tasks spread over the wards with realistic statuses (``demo_cascade``);
 * the annual evaluation of Resolution 52, 2020–2025, reported by the wards to the City
   (``demo_reports``);
-* three personas and a superuser, with passwords generated now and written only to
+* four personas (a City leader, two ward officers, a member of the City's inspection
+  committee) and a superuser, with passwords generated now and written only to
   ``var/demo-logins.txt`` (mode 0600), which ``manage.py demo_logins`` prints.
 
 Headcounts are pseudo-random with a fixed seed, so every demo has the same figures.
@@ -319,6 +320,15 @@ class _Builder:
                 "Chuyên viên Văn phòng Đảng ủy",
                 units[TAN_DINH],
                 Membership.Role.STAFF,
+            ),
+            # the City's inspection committee: reads the whole City, acts only for oversight
+            # (it records the City's inspection plan and visits in demo_outreach)
+            (
+                "kiemtra.thanhuy",
+                "Hoàng Thị Mai",
+                "Ủy viên Ủy ban Kiểm tra Thành ủy",
+                units["city"],
+                Membership.Role.INSPECTION,
             ),
         ]
         logins: list[DemoLogin] = []

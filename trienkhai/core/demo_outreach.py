@@ -4,7 +4,8 @@ On top of the cascade (``demo_cascade``): most of the 168 wards record one to th
 on Resolution 52 against their study assignment, some with the public, some none at all (so
 the list of units without a session is not empty). Many wards ran articles, broadcasts or
 events for the public. The City plans this year's inspection of forty wards, has visited the
-wards whose window has passed, and its recommendations are at every stage: open, overdue,
+wards whose window has passed (recorded by the City's inspection committee, the demo's
+``kiemtra.thanhuy``), and its recommendations are at every stage: open, overdue,
 reported done and awaiting verification, verified closed. Three wards supervise their party
 cells. Pseudo-random with a fixed seed; everything goes through the services, so counters,
 follow-up tasks and history are those of real use.
@@ -160,7 +161,9 @@ class OutreachBuilder:
 
     def _oversight(self, units: dict, users: dict, wards: list[Unit]) -> None:
         rng, year = self.rng, self.today.year
-        city, leader = units["city"], users["lanhdao.thanhuy"]
+        # the City's inspection committee plans and records its inspections
+        city = units["city"]
+        leader = users.get("kiemtra.thanhuy") or users["lanhdao.thanhuy"]
         ratings = list(Rating.objects.filter(is_active=True).order_by("rank"))
         wards = [w for w in wards if w.kind == K.PARTY_COMMITTEE and w.code]
         chosen = sorted(rng.sample(wards, min(40, len(wards))), key=lambda u: u.path)

@@ -27,9 +27,9 @@ from trienkhai.accounts.models import AuditEvent
 from trienkhai.accounts.scoping import can_read_unit, get_unit_for_user, home_unit
 from trienkhai.outreach import exports, selectors
 from trienkhai.outreach.models import HEADCOUNT_GROUPS
-from trienkhai.outreach.selectors import GROUP_LABELS, Counts, Coverage, Row
+from trienkhai.outreach.selectors import GROUP_LABELS, Counts, Coverage, Row, topic_choices
 from trienkhai.tasks.dashboard import CountedPaginator, Numbers
-from trienkhai.tasks.models import Assignment, Task, UnitTaskRollup
+from trienkhai.tasks.models import Assignment, Task
 from trienkhai.units.models import Unit
 from trienkhai.vntext.text import fold
 
@@ -57,19 +57,6 @@ def _page_number(raw: Any) -> int:
 
 
 # --- topics ----------------------------------------------------------------------------------
-
-
-def topic_choices(unit: Unit) -> list[Task]:
-    """Study topics of the subtree: top-level study tasks assigned in it, and any topic with
-    sessions in it; the newest first."""
-    assigned = UnitTaskRollup.objects.filter(unit=unit).values("task_id")
-    tasks = Task.objects.filter(
-        pk__in=assigned, kind=Task.Kind.STUDY, parent_assignment__isnull=True
-    )
-    found = {t.pk: t for t in tasks.order_by("-created", "-pk")[:100]}
-    for t in selectors.topics_of(unit):
-        found.setdefault(t.pk, t)
-    return sorted(found.values(), key=lambda t: (t.created, t.pk), reverse=True)
 
 
 def _topic(request: HttpRequest, choices: list[Task]) -> Task | None:
@@ -332,6 +319,7 @@ def _context(request: HttpRequest, unit: Unit) -> dict[str, Any]:
         "ancestors": [a for a in Unit.objects.ancestors_of(unit) if can_read_unit(request.user, a)],
         "export_url": reverse("outreach:coverage_export", args=[unit.pk]) + _query(list_params),
         "sessions_url": reverse("outreach:sessions") + _query({"unit": unit.pk, **topic_params}),
+        "all_url": reverse("outreach:coverage_all", args=[unit.pk]),
         "can_record": bool(selectors.acting_units(request.user)),
     }
 
@@ -385,4 +373,96 @@ def coverage_export(request: HttpRequest, unit_pk: int) -> HttpResponse:
     )
     out.seek(0)
     name = f"coverage-{unit.code or unit.pk}-{today:%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=exports.XLSX_TYPE)
+
+
+# --- all topics ------------------------------------------------------------------------------
+
+
+def _all_context(request: HttpRequest, unit: Unit) -> dict[str, Any]:
+    nums = Numbers()
+    topics = topic_choices(unit)
+    a = selectors.all_topics(unit, topics)
+    page = Paginator(a.children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    if a.own is not None and page.number == 1:
+        rows.insert(0, a.own)
+    topic_rows = [
+        {
+            "topic": t,
+            "counts": c,
+            "overall": nums.pct(c.overall),
+            "bar": bar(c.overall, _("Coverage: %(rate)s") % {"rate": nums.pct(c.overall)}),
+            "rates": [nums.pct(c.percent(g)) for g in HEADCOUNT_GROUPS],
+        }
+        for t, c in a.topics
+    ]
+    without_page = CountedPaginator(
+        selectors.units_without_any_session(unit), WITHOUT_PER_PAGE, count=a.counts.without
+    ).get_page(request.GET.get("npage"))
+    here = reverse("outreach:coverage_all", args=[unit.pk])
+
+    def link(name: str, number: int) -> str:
+        return here + _query({"page": page.number if name == "npage" else None, name: number})
+
+    return {
+        "unit": unit,
+        "today": timezone.localdate(),
+        "a": a,
+        "without_page": without_page,
+        "without_links": {
+            "previous": link("npage", without_page.previous_page_number())
+            if without_page.has_previous()
+            else "",
+            "next": link("npage", without_page.next_page_number())
+            if without_page.has_next()
+            else "",
+        },
+        "child_links": {
+            "previous": link("page", page.previous_page_number()) if page.has_previous() else "",
+            "next": link("page", page.next_page_number()) if page.has_next() else "",
+        },
+        "rule": selectors.ALL_TOPICS_RULE,
+        "counts": a.counts,
+        "overall": nums.pct(a.counts.overall),
+        "overall_bar": bar(
+            a.counts.overall, _("Coverage: %(rate)s") % {"rate": nums.pct(a.counts.overall)}
+        ),
+        "groups": group_figures(a.counts, nums),
+        "held_rate": nums.pct(a.counts.held_percent),
+        "topic_rows": topic_rows,
+        "rows": [
+            {
+                "row": r,
+                "overall": nums.pct(r.counts.overall),
+                "rates": [nums.pct(r.counts.percent(g)) for g in HEADCOUNT_GROUPS],
+            }
+            for r in rows
+        ],
+        "child_page": page,
+        "ancestors": [a for a in Unit.objects.ancestors_of(unit) if can_read_unit(request.user, a)],
+        "export_url": reverse("outreach:coverage_all_export", args=[unit.pk]),
+        "topic_url": reverse("outreach:coverage_unit", args=[unit.pk]),
+    }
+
+
+@login_required
+@require_safe
+def coverage_all(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Coverage of a subtree by any study topic: per group, capped per unit."""
+    unit = get_unit_for_user(request.user, unit_pk)
+    return render(request, "outreach/coverage/all.html", _all_context(request, unit))
+
+
+@login_required
+@require_safe
+def coverage_all_export(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, unit_pk)
+    today = timezone.localdate()
+    audit(AuditEvent.Kind.EXPORT, request=request, what="coverage_all", unit=unit.pk, format="xlsx")
+    a = selectors.all_topics(unit, topic_choices(unit))
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    exports.write_all_topics(out, unit=unit, today=today, coverage=a)
+    out.seek(0)
+    name = f"coverage-all-{unit.code or unit.pk}-{today:%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name, content_type=exports.XLSX_TYPE)

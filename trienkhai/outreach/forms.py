@@ -14,7 +14,7 @@ from trienkhai.documents.models import Document
 from trienkhai.documents.selectors import documents_for_user
 from trienkhai.outreach.models import PublicOutreach, StudySession
 from trienkhai.outreach.services import documents_asked, study_assignments
-from trienkhai.tasks.forms import DomainErrorMixin, MultipleFileField, _date_field
+from trienkhai.tasks.forms import DomainErrorMixin, MultipleFileField, date_field
 from trienkhai.tasks.models import Assignment
 from trienkhai.units.models import Unit
 
@@ -52,7 +52,7 @@ class DocumentsField(forms.ModelMultipleChoiceField):
 class SessionForm(DomainErrorMixin, forms.Form):
     """Record a session (with its assignment) or correct one (without)."""
 
-    field_aliases = {"unit": "assignment"}
+    field_aliases = {"unit": "assignment", "version": "__all__"}
 
     assignment = AssignmentChoiceField(
         label=_("Study assignment"),
@@ -66,7 +66,7 @@ class SessionForm(DomainErrorMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose the documents studied.")},
     )
-    held_on = _date_field(_("Date"), help_text=_("dd/mm/yyyy, today or earlier."))
+    held_on = date_field(_("Date"), help_text=_("dd/mm/yyyy, today or earlier."))
     form = forms.ChoiceField(
         label=_("Form"),
         choices=StudySession.Form.choices,
@@ -115,6 +115,7 @@ class SessionForm(DomainErrorMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required if the assignment's deadline has passed and no reason was given."),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     GROUP_FIELDS = ("cadres", "party_members", "union_members", "association_members", "public")
 
@@ -133,6 +134,7 @@ class SessionForm(DomainErrorMixin, forms.Form):
                 del self.fields[name]
             assignments = [session.assignment]
         else:
+            del self.fields["version"]
             qs = Assignment.objects.none()
             for unit in units:
                 qs = qs | study_assignments(unit)
@@ -179,6 +181,8 @@ class DeleteForm(DomainErrorMixin, forms.Form):
 
 
 class OutreachForm(DomainErrorMixin, forms.Form):
+    field_aliases = {"version": "__all__"}
+
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
     kind = forms.ChoiceField(
         label=pgettext_lazy("outreach", "Kind"),
@@ -187,7 +191,7 @@ class OutreachForm(DomainErrorMixin, forms.Form):
         initial=PublicOutreach.Kind.ARTICLE,
     )
     title = forms.CharField(label=_("Title"), max_length=300)
-    held_on = _date_field(_("Date"), help_text=_("dd/mm/yyyy, today or earlier."))
+    held_on = date_field(_("Date"), help_text=_("dd/mm/yyyy, today or earlier."))
     channel = forms.CharField(
         label=_("Channel"),
         max_length=255,
@@ -211,6 +215,7 @@ class OutreachForm(DomainErrorMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self, *args: Any, user: Any, units: list[Unit], item: PublicOutreach | None = None, **kw
@@ -219,6 +224,7 @@ class OutreachForm(DomainErrorMixin, forms.Form):
         if item is not None:
             del self.fields["unit"]
         else:
+            del self.fields["version"]
             self.fields["unit"].queryset = Unit.objects.filter(
                 pk__in=[u.pk for u in units]
             ).order_by("path")

@@ -40,7 +40,7 @@ def field_labels(model) -> dict[str, str]:
     labels = {}
     for field in model._meta.get_fields():
         name = getattr(field, "name", "")
-        if name in ("search_text", "id", "created", "created_by"):
+        if name in ("search_text", "id", "created", "created_by", "version"):
             labels[name] = ""
         elif hasattr(field, "verbose_name"):
             labels[name] = str(field.verbose_name).capitalize()

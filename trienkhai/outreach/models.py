@@ -39,25 +39,26 @@ class StudySession(models.Model):
         ONLINE = "online", _("Online")
         MIXED = "mixed", _("In person and online")
 
-    # Sessions are records of their unit and their assignment: they go with them (neither is
-    # ever deleted by the application — units are dissolved — but a test database may be).
+    # Sessions are records of their unit and their assignment: deleting either (the
+    # application deletes neither — units are dissolved) is refused while sessions remain,
+    # rather than losing them with their files.
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("unit"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="study_sessions",
         db_index=False,  # (unit, topic, held_on) leads with it
     )
     assignment = models.ForeignKey(
         "tasks.Assignment",
         verbose_name=_("study assignment"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="study_sessions",
     )
     # The study task at the top of the assignment's cascade ("study Resolution 52"):
     # coverage is counted per topic.
     topic = models.ForeignKey(
-        "tasks.Task", verbose_name=_("topic"), on_delete=models.CASCADE, related_name="+"
+        "tasks.Task", verbose_name=_("topic"), on_delete=models.PROTECT, related_name="+"
     )
     documents = models.ManyToManyField(
         "documents.Document", verbose_name=_("documents studied"), related_name="study_sessions"
@@ -73,6 +74,8 @@ class StudySession(models.Model):
     public = models.PositiveIntegerField(_("members of the public"), default=0)
     minutes = models.TextField(_("minutes"), blank=True)
     search_text = models.TextField(editable=False, default="")
+    # Bumped by every correction: an edit made on an older copy is refused, not lost.
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -113,6 +116,8 @@ def _session_upload_to(instance: SessionFile, filename: str) -> str:
 class SessionFile(models.Model):
     """Minutes, attendance sheets, photos of a session; checked like document files."""
 
+    # A file is part of its session: the session is deleted only by ``session_delete`` (with a
+    # reason, in its history), which removes the stored files too.
     session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=_session_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -151,7 +156,7 @@ class PublicOutreach(models.Model):
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("unit"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="public_outreach",
         db_index=False,  # (unit, held_on) leads with it
     )
@@ -175,6 +180,8 @@ class PublicOutreach(models.Model):
         related_name="public_outreach",
     )
     search_text = models.TextField(editable=False, default="")
+    # Bumped by every correction: an edit made on an older copy is refused, not lost.
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -38,7 +38,7 @@ from trienkhai.outreach.models import (
 )
 
 # The same upsert and id lookup as the cascade's counters.
-from trienkhai.tasks.rollup import _ids_for_paths, _upsert
+from trienkhai.tasks.rollup import ids_for_paths, upsert
 from trienkhai.units.models import Unit
 
 STEP = Unit.steplen
@@ -157,9 +157,9 @@ def record(changes: Iterable[tuple[UnitFact | None, UnitFact | None]]) -> None:
         return
     out: tuple[dict, dict, dict] = ({}, {}, {})
     _accumulate(signed, out)
-    _upsert(UnitOutreachRollup._meta.db_table, ["unit_id"], OUTREACH_COUNTERS, out[0])
-    _upsert(UnitStudyRollup._meta.db_table, ["unit_id", "topic_id"], STUDY_COUNTERS, out[1])
-    _upsert(UnitStudyMonth._meta.db_table, ["unit_id", "topic_id", "month"], MONTH_COUNTERS, out[2])
+    upsert(UnitOutreachRollup._meta.db_table, ["unit_id"], OUTREACH_COUNTERS, out[0])
+    upsert(UnitStudyRollup._meta.db_table, ["unit_id", "topic_id"], STUDY_COUNTERS, out[1])
+    upsert(UnitStudyMonth._meta.db_table, ["unit_id", "topic_id", "month"], MONTH_COUNTERS, out[2])
 
 
 # --- facts from the database ------------------------------------------------------------------
@@ -291,7 +291,7 @@ def counting(unit_id: int, *, changes: str = "all") -> Iterator[Unit]:
         act = activity_of(unit_id)
         before = UnitFact(*_snapshot_state(snap), act) if snap is not None else None
         yield unit
-        state = _state(unit, _ids_for_paths(set(_prefixes(unit.path))))
+        state = _state(unit, ids_for_paths(set(_prefixes(unit.path))))
         if changes == "sessions":
             fresh = activity_of(unit_id, items=False)
             act = Activity(fresh.months, act.items, act.audience)
@@ -309,7 +309,7 @@ def counting(unit_id: int, *, changes: str = "all") -> Iterator[Unit]:
 def count_new(unit: Unit) -> None:
     """A unit just created: it has no session nor item yet, only its headcounts to count (the
     demo and imports create hundreds: three queries instead of a full ``counting``)."""
-    state = _state(unit, _ids_for_paths(set(_prefixes(unit.path))))
+    state = _state(unit, ids_for_paths(set(_prefixes(unit.path))))
     record([(None, UnitFact(*state, Activity()))])
     chain, counted, hc = state
     UnitHeadcount.objects.create(
@@ -334,7 +334,7 @@ def sync(unit_ids: Iterable[int]) -> int:
             )
         }
         snaps = {s.unit_id: s for s in UnitHeadcount.objects.filter(unit_id__in=chunk)}
-        path_ids = _ids_for_paths({p for u in units.values() for p in _prefixes(u.path)})
+        path_ids = ids_for_paths({p for u in units.values() for p in _prefixes(u.path)})
         for pk in chunk:
             unit, snap = units.get(pk), snaps.get(pk)
             if unit is None:

@@ -12,7 +12,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +45,7 @@ from trienkhai.outreach.models import (
     UnitStudyMonth,
     UnitStudyRollup,
 )
-from trienkhai.tasks.models import Task
+from trienkhai.tasks.models import Task, UnitTaskRollup
 from trienkhai.units.models import Unit, UnitQuerySet
 
 GROUP_LABELS = {
@@ -45,6 +56,13 @@ GROUP_LABELS = {
     "public": _("Public"),
 }
 MANY_CHILDREN = 1000
+ALL_TOPICS_RULE = _(
+    "All topics together: a unit's attendance over all its sessions, whatever the topic, is"
+    " counted up to its headcount in each group. Someone who studied two topics is counted"
+    " once, and cannot be told apart from two people who studied one each: the figure is how"
+    " many people at most were reached by at least one session, and never exceeds the"
+    " headcount. The figures of each topic below are counted the same way, topic by topic."
+)
 
 
 def _active(user) -> bool:
@@ -271,6 +289,19 @@ def topics_of(unit: Unit, limit: int = 100) -> list[Task]:
     return list(Task.objects.filter(pk__in=ids).order_by("-created", "-pk")[:limit])
 
 
+def topic_choices(unit: Unit) -> list[Task]:
+    """Study topics of the subtree: top-level study tasks assigned in it, and any topic with
+    sessions in it; the newest first."""
+    assigned = UnitTaskRollup.objects.filter(unit=unit).values("task_id")
+    tasks = Task.objects.filter(
+        pk__in=assigned, kind=Task.Kind.STUDY, parent_assignment__isnull=True
+    )
+    found = {t.pk: t for t in tasks.order_by("-created", "-pk")[:100]}
+    for t in topics_of(unit):
+        found.setdefault(t.pk, t)
+    return sorted(found.values(), key=lambda t: (t.created, t.pk), reverse=True)
+
+
 def timeline(
     unit: Unit, topic: Task, *, months: int = 12, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
@@ -310,10 +341,7 @@ def timeline(
 
 
 def _with_people(qs: UnitQuerySet) -> UnitQuerySet:
-    cond = Q()
-    for g in HEADCOUNT_GROUPS:
-        cond |= Q(**{f"{g}__gt": 0})
-    return qs.filter(cond)
+    return qs.filter(_people_filter())
 
 
 def units_without_session(unit: Unit, topic: Task | None) -> UnitQuerySet:
@@ -323,3 +351,128 @@ def units_without_session(unit: Unit, topic: Task | None) -> UnitQuerySet:
         held = StudySession.objects.filter(unit=OuterRef("pk"), topic=topic)
         qs = qs.exclude(Exists(held))
     return qs.order_by("path")
+
+
+# --- all topics ------------------------------------------------------------------------------
+
+
+@dataclass
+class AllTopics:
+    """Coverage of a subtree by any study topic, per group, and each topic's own figures."""
+
+    unit: Unit
+    counts: Counts  # any topic: a unit's attendance over all its sessions, capped per unit
+    own: Row | None
+    children: list[Row]
+    topics: list[tuple[Task, Counts]]  # one topic each, from the counters
+
+
+def _people_filter() -> Q:
+    cond = Q()
+    for g in HEADCOUNT_GROUPS:
+        cond |= Q(**{f"{g}__gt": 0})
+    return cond
+
+
+def all_topics(unit: Unit, topics: list[Task]) -> AllTopics:
+    """Coverage by any topic of ``unit``'s subtree and of each child's subtree (one grouped
+    query over the subtree's counted units), and the counters of each of ``topics``.
+
+    A unit's people covered in a group are min(Σ attendance over all its sessions, whatever
+    the topic, headcount): someone who studied two topics is one person, and cannot be told
+    apart from two people who studied one each, so the figure is an upper bound of the people
+    reached by at least one session — never above the headcount.
+    """
+    zero = Value(0, output_field=IntegerField())
+    sessions = StudySession.objects.filter(unit=OuterRef("pk")).order_by().values("unit")
+
+    def per_unit(expr) -> Coalesce:
+        return Coalesce(
+            Subquery(sessions.annotate(n=expr).values("n")[:1], output_field=IntegerField()),
+            zero,
+        )
+
+    people = _people_filter()
+    rows = (
+        Unit.objects.subtree_of(unit)
+        .filter(dissolved_on__isnull=True)
+        .annotate(
+            n_sessions=per_unit(Count("pk")),
+            **{f"a_{g}": per_unit(Sum(g)) for g in GROUPS},
+            branch=Substr("path", 1, unit.steplen * (unit.depth + 1)),
+        )
+        .values("branch")
+        .annotate(
+            units=Count("pk", filter=people),
+            held=Count("pk", filter=people & Q(n_sessions__gt=0)),
+            sessions=Sum("n_sessions"),
+            public=Sum("a_public"),
+            **{f"h_{g}": Sum(g) for g in HEADCOUNT_GROUPS},
+            **{f"t_{g}": Sum(f"a_{g}") for g in HEADCOUNT_GROUPS},
+            **{
+                f"c_{g}": Sum(Least(f"a_{g}", g, output_field=IntegerField()))
+                for g in HEADCOUNT_GROUPS
+            },
+        )
+        .order_by()
+    )
+    children = list(Unit.objects.children_of(unit).order_by("path"))
+    by_branch = {c.path: Counts() for c in children}
+    own, total = Counts(), Counts()
+    for r in rows:
+        c = Counts(
+            units=r["units"],
+            held=r["held"],
+            sessions=r["sessions"] or 0,
+            headcount={g: r[f"h_{g}"] or 0 for g in HEADCOUNT_GROUPS},
+            attended={g: r[f"t_{g}"] or 0 for g in HEADCOUNT_GROUPS} | {"public": r["public"] or 0},
+            covered={g: r[f"c_{g}"] or 0 for g in HEADCOUNT_GROUPS},
+        )
+        total.add(c)
+        (by_branch.get(r["branch"]) or own).add(c)
+    # public items are not per topic: the counters' figures, as on a topic's page
+    items = {"unit": total, **{c.pk: by_branch[c.path] for c in children}}
+    for r in UnitOutreachRollup.objects.filter(unit__in=[unit, *children]).values(
+        "unit_id", "articles", "broadcasts", "events", "other_items", "audience"
+    ):
+        c = items["unit"] if r["unit_id"] == unit.pk else items[r["unit_id"]]
+        c.items = {k: r[k] for k in c.items}
+        c.audience = r["audience"]
+    own_row = Row(unit, own, own=True) if (own.people or own.sessions) else None
+    return AllTopics(
+        unit=unit,
+        counts=total,
+        own=own_row,
+        children=[Row(c, by_branch[c.path]) for c in children],
+        topics=topic_counts(unit, topics),
+    )
+
+
+def topic_counts(unit: Unit, topics: list[Task]) -> list[tuple[Task, Counts]]:
+    """Each topic's coverage of the subtree, from the counters (two queries)."""
+    base = UnitOutreachRollup.objects.filter(unit=unit).values(*OUTREACH_COUNTERS).first() or {}
+    by_topic = {
+        r["topic_id"]: r
+        for r in UnitStudyRollup.objects.filter(unit=unit, topic__in=[t.pk for t in topics]).values(
+            "topic_id", *STUDY_COUNTERS
+        )
+    }
+    out = []
+    for t in topics:
+        c = Counts(
+            units=base.get("units", 0),
+            headcount={g: base.get(g, 0) for g in HEADCOUNT_GROUPS},
+        )
+        r = by_topic.get(t.pk)
+        if r is not None:
+            c.sessions, c.held = r["sessions"], r["held"]
+            c.attended = {g: r[f"att_{g}"] for g in GROUPS}
+            c.covered = {g: r[f"cov_{g}"] for g in HEADCOUNT_GROUPS}
+        out.append((t, c))
+    return out
+
+
+def units_without_any_session(unit: Unit) -> UnitQuerySet:
+    """Counted units of the subtree with people and no session at all, in tree order."""
+    qs = _with_people(Unit.objects.subtree_of(unit).filter(dissolved_on__isnull=True))
+    return qs.exclude(Exists(StudySession.objects.filter(unit=OuterRef("pk")))).order_by("path")

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -82,6 +82,35 @@ def _check_active(unit: Unit) -> None:
             code="dissolved",
             field="unit",
         )
+
+
+def _check_version(obj: Any, version: int | None, what: str) -> None:
+    """An edit made on an older copy is refused (``version`` None: the caller did not read
+    one, e.g. a script; the row lock still orders the writes)."""
+    if version is not None and obj.version != version:
+        raise DomainError(
+            _(
+                "Someone else changed this %(what)s while you were editing it. Reload the page"
+                " to see their changes, then make yours again."
+            )
+            % {"what": what},
+            code="stale",
+            field="version",
+        )
+
+
+def _deleted(obj: Any, *, what: str) -> None:
+    """Delete ``obj``; a record still protected by another (a new one raced in) is refused
+    with a message rather than a server error."""
+    try:
+        obj.delete()
+    except ProtectedError as exc:
+        raise DomainError(
+            _("This %(what)s cannot be deleted: other records depend on it (%(n)s).")
+            % {"what": what, "n": len(exc.protected_objects)},
+            code="protected",
+            field="reason",
+        ) from exc
 
 
 def _check_date(day: dt.date | None, today: dt.date) -> None:
@@ -387,9 +416,11 @@ def session_update(
     attendance: dict[str, Any],
     files: Sequence[Any] = (),
     today: dt.date | None = None,
+    version: int | None = None,
     **fields: Any,
 ) -> StudySession:
-    """Correct a recorded session (its assignment and unit stay)."""
+    """Correct a recorded session (its assignment and unit stay); ``version`` is the one the
+    editor read (a newer correction in between is refused)."""
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
@@ -399,6 +430,7 @@ def session_update(
         s = StudySession.objects.select_related("assignment__task", "assignment__unit").get(
             pk=session.pk
         )
+        _check_version(s, version, _("study session"))
         data = _clean_fields(fields, today)
         counts = _clean_attendance(unit, attendance)
         documents = list(documents)
@@ -407,6 +439,7 @@ def session_update(
         for key, value in {**data, **counts}.items():
             setattr(s, key, value)
         s.refresh_search_text(unit.name)
+        s.version += 1
         s._history_user = _user(by)
         s.save()
         s.documents.set(documents)
@@ -429,7 +462,7 @@ def session_delete(*, session: StudySession, by: Any, reason: str) -> None:
         s._history_user = _user(by)
         s._change_reason = reason[:100]
         names = [f.file.name for f in s.files.all()]
-        s.delete()
+        _deleted(s, what=_("study session"))
         transaction.on_commit(lambda: _remove_files(names))
 
 
@@ -523,8 +556,10 @@ def outreach_update(
     by: Any,
     documents: Sequence[Document] = (),
     today: dt.date | None = None,
+    version: int | None = None,
     **fields: Any,
 ) -> PublicOutreach:
+    """Correct an item (its unit stays); ``version`` as for sessions."""
     unknown = set(fields) - set(OUTREACH_FIELDS)
     if unknown:
         raise TypeError(f"unknown outreach fields: {sorted(unknown)}")
@@ -535,8 +570,10 @@ def outreach_update(
         documents = list(documents)
         _check_visible_documents(by, documents)
         obj = PublicOutreach.objects.get(pk=item.pk)
+        _check_version(obj, version, _("public information item"))
         for key, value in data.items():
             setattr(obj, key, value)
+        obj.version += 1
         obj.refresh_search_text(unit.name)
         obj._history_user = _user(by)
         obj.save()
@@ -546,6 +583,7 @@ def outreach_update(
 
 @transaction.atomic
 def outreach_delete(*, item: PublicOutreach, by: Any, reason: str) -> None:
+    """Remove an item recorded by mistake (its history keeps it, with the reason)."""
     _check_acts_for(by, item.unit)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -556,4 +594,4 @@ def outreach_delete(*, item: PublicOutreach, by: Any, reason: str) -> None:
         obj = PublicOutreach.objects.get(pk=item.pk)
         obj._history_user = _user(by)
         obj._change_reason = reason[:100]
-        obj.delete()
+        _deleted(obj, what=_("public information item"))

@@ -103,3 +103,12 @@ def record(
         completed=completed,
         today=today,
     )
+
+
+def purge_outreach() -> None:
+    """Delete every session and public item, as a test that rebuilds the world needs: they
+    protect their units, assignments and topics from deletion."""
+    from trienkhai.outreach.models import PublicOutreach
+
+    StudySession.objects.all().delete()
+    PublicOutreach.objects.all().delete()

@@ -8,6 +8,12 @@ urlpatterns = [
     path("", coverage.coverage_home, name="coverage"),
     path("unit/<int:unit_pk>/", coverage.coverage_unit, name="coverage_unit"),
     path("unit/<int:unit_pk>/export.xlsx", coverage.coverage_export, name="coverage_export"),
+    path("unit/<int:unit_pk>/all-topics/", coverage.coverage_all, name="coverage_all"),
+    path(
+        "unit/<int:unit_pk>/all-topics/export.xlsx",
+        coverage.coverage_all_export,
+        name="coverage_all_export",
+    ),
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/export.xlsx", views.session_export, name="sessions_export"),
     path("sessions/new/", views.session_create, name="session_create"),

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
-from trienkhai.accounts.scoping import can_act_for_unit, can_read_unit
+from trienkhai.accounts.scoping import can_act_for_unit
 from trienkhai.core.errors import DomainError
 from trienkhai.documents.selectors import documents_for_user
 from trienkhai.documents.uploads import sha256_of
@@ -29,6 +28,7 @@ from trienkhai.outreach import exports
 from trienkhai.outreach import forms as f
 from trienkhai.outreach.history import field_labels as _labels
 from trienkhai.outreach.history import history_entries as _history
+from trienkhai.outreach.listing import list_page, readable_unit, sorted_by, within
 from trienkhai.outreach.models import GROUPS, HEADCOUNT_GROUPS, PublicOutreach, SessionFile
 from trienkhai.outreach.selectors import (
     GROUP_LABELS,
@@ -51,8 +51,6 @@ from trienkhai.units.models import Unit
 
 log = logging.getLogger(__name__)
 
-PER_PAGE = 25
-
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     return [
@@ -62,12 +60,6 @@ def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     ]
 
 
-def _readable_unit(user: Any, pk: Any) -> Unit | None:
-    """A unit filter: the unit if the user may read it; None (the filter is dropped) if not."""
-    unit = Unit.objects.filter(pk=pk).first() if pk else None
-    return unit if unit is not None and can_read_unit(user, unit) else None
-
-
 # --- sessions --------------------------------------------------------------------------------
 
 
@@ -75,10 +67,8 @@ def _session_list(request: HttpRequest):
     user = request.user
     form = f.SessionFilterForm(request.GET)
     v = form.values()
-    qs = sessions_for_user(user)
-    unit = _readable_unit(user, v.get("unit"))
-    if unit is not None:
-        qs = qs.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
+    unit = readable_unit(user, v.get("unit"))
+    qs = within(sessions_for_user(user), unit)
     topic = None
     if v.get("topic"):
         topic = tasks_for_user(user).filter(pk=v["topic"]).first()
@@ -88,7 +78,7 @@ def _session_list(request: HttpRequest):
         qs = qs.filter(form=v["form"])
     if v.get("q"):
         qs = qs.search(v["q"])
-    qs = qs.order_by(*f.SESSION_SORTS.get(v.get("sort", "-held_on"), f.SESSION_SORTS["-held_on"]))
+    qs = sorted_by(qs, f.SESSION_SORTS, v.get("sort"), "-held_on")
     return form, qs, unit, topic
 
 
@@ -96,22 +86,18 @@ def _session_list(request: HttpRequest):
 @require_safe
 def session_list(request: HttpRequest) -> HttpResponse:
     form, qs, unit, topic = _session_list(request)
-    page = Paginator(
-        qs.select_related("unit", "topic").prefetch_related("documents"), PER_PAGE
-    ).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "unit": unit,
-        "topic": topic,
-        "filtered": any(request.GET.get(k) for k in ("q", "form", "unit", "topic")),
-        "can_record": bool(acting_units(request.user)),
-        "export_url": reverse("outreach:sessions_export") + "?" + request.GET.urlencode(),
-        "crumbs": _crumbs((_("Study sessions"), None)),
-    }
-    if request.htmx:
-        return render(request, "outreach/sessions/_results.html", context)
-    return render(request, "outreach/sessions/list.html", context)
+    return list_page(
+        request,
+        form=form,
+        qs=qs.select_related("unit", "topic").prefetch_related("documents"),
+        template="outreach/sessions",
+        filters=("q", "form", "unit", "topic"),
+        unit=unit,
+        topic=topic,
+        can_record=bool(acting_units(request.user)),
+        export_url=reverse("outreach:sessions_export") + "?" + request.GET.urlencode(),
+        crumbs=_crumbs((_("Study sessions"), None)),
+    )
 
 
 @login_required
@@ -231,6 +217,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "location": s.location,
         "presenter": s.presenter,
         "minutes": s.minutes,
+        "version": s.version,
         **{g: getattr(s, g) for g in GROUPS},
     }
     form = f.SessionForm(
@@ -250,6 +237,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 documents=list(data["documents"]),
                 attendance=form.attendance(),
                 files=data["files"],
+                version=data.get("version"),
                 **form.session_fields(),
             )
         except DomainError as error:
@@ -356,27 +344,22 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = f.OutreachFilterForm(request.GET)
     v = form.values()
-    qs = outreach_for_user(user)
-    unit = _readable_unit(user, v.get("unit"))
-    if unit is not None:
-        qs = qs.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
+    unit = readable_unit(user, v.get("unit"))
+    qs = within(outreach_for_user(user), unit)
     if v.get("kind"):
         qs = qs.filter(kind=v["kind"])
     if v.get("q"):
         qs = qs.search(v["q"])
-    qs = qs.order_by(*f.OUTREACH_SORTS.get(v.get("sort", "-held_on"), f.OUTREACH_SORTS["-held_on"]))
-    page = Paginator(qs.select_related("unit"), PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "unit": unit,
-        "filtered": any(request.GET.get(k) for k in ("q", "kind", "unit")),
-        "can_record": bool(acting_units(user)),
-        "crumbs": _crumbs((_("Public information"), None)),
-    }
-    if request.htmx:
-        return render(request, "outreach/public/_results.html", context)
-    return render(request, "outreach/public/list.html", context)
+    return list_page(
+        request,
+        form=form,
+        qs=sorted_by(qs, f.OUTREACH_SORTS, v.get("sort"), "-held_on").select_related("unit"),
+        template="outreach/public",
+        filters=("q", "kind", "unit"),
+        unit=unit,
+        can_record=bool(acting_units(user)),
+        crumbs=_crumbs((_("Public information"), None)),
+    )
 
 
 @login_required
@@ -446,6 +429,7 @@ def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "audience": item.audience,
         "summary": item.summary,
         "documents": list(item.documents.values_list("pk", flat=True)),
+        "version": item.version,
     }
     form = f.OutreachForm(request.POST or None, user=user, units=[], item=item, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -454,6 +438,7 @@ def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 item=item,
                 by=user,
                 documents=list(form.cleaned_data["documents"]),
+                version=form.cleaned_data.get("version"),
                 **form.item_fields(),
             )
         except DomainError as error:

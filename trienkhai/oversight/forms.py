@@ -7,14 +7,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from trienkhai.documents.models import Document
 from trienkhai.documents.selectors import documents_for_user
-from trienkhai.oversight.models import Plan, Rating, Recommendation
-from trienkhai.tasks.forms import DomainErrorMixin, MultipleFileField, _date_field
+from trienkhai.oversight.models import Plan, Rating, Recommendation, Visit
+from trienkhai.tasks.forms import DomainErrorMixin, MultipleFileField, date_field
 from trienkhai.tasks.models import Task
 from trienkhai.tasks.selectors import tasks_for_user
 from trienkhai.units.models import Unit
@@ -53,8 +54,8 @@ def target_units(unit: Unit):
 
 class TargetRowForm(forms.Form):
     unit = UnitField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
-    starts_on = _date_field(_("From"))
-    ends_on = _date_field(_("To"))
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("To"))
 
     def __init__(self, *args: Any, units, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +70,10 @@ class TargetRowForm(forms.Form):
 
 
 class PlanForm(DomainErrorMixin, forms.Form):
-    field_aliases = {"starts_on": "__all__", "ends_on": "__all__"}
+    """A new plan (with its first targets), or the edit of one (``plan``: no unit, no target
+    rows — windows are managed on the plan's page)."""
+
+    field_aliases = {"starts_on": "__all__", "ends_on": "__all__", "version": "__all__"}
 
     unit = UnitField(label=_("Supervising unit"), queryset=Unit.objects.none(), empty_label=None)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -95,25 +99,50 @@ class PlanForm(DomainErrorMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, units: list[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, units: list[Unit], plan: Plan | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.plan = plan
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by(
             "path"
         )
         self.fields["year"].initial = timezone.localdate().year
         docs = documents_for_user(user).order_by("-issue_date", "-pk")
-        tasks = tasks_for_user(user).top_level().order_by("-created", "-pk")
+        # the subject is a directive's tasks, not the follow-ups of earlier visits
+        tasks = (
+            tasks_for_user(user)
+            .top_level()
+            .exclude(kind=Task.Kind.INSPECTION, recommendation__isnull=False)
+            .order_by("-created", "-pk")
+        )
         if self.is_bound:
             self.fields["documents"].queryset = docs
             self.fields["tasks"].queryset = tasks
         else:
+            chosen_docs: list[int] = []
+            chosen_tasks: list[int] = []
+            if plan is not None:  # the plan's own subject stays on offer
+                chosen_docs = list(
+                    docs.filter(pk__in=plan.documents.values("pk")).values_list("pk", flat=True)
+                )
+                chosen_tasks = list(
+                    tasks.filter(pk__in=plan.tasks.values("pk")).values_list("pk", flat=True)
+                )
             self.fields["documents"].queryset = Document.objects.filter(
-                pk__in=list(docs.values_list("pk", flat=True)[:CHOICES])
+                pk__in=list(docs.values_list("pk", flat=True)[:CHOICES]) + chosen_docs
             ).order_by("-issue_date", "-pk")
             self.fields["tasks"].queryset = Task.objects.filter(
-                pk__in=list(tasks.values_list("pk", flat=True)[:CHOICES])
+                pk__in=list(tasks.values_list("pk", flat=True)[:CHOICES]) + chosen_tasks
             ).order_by("-created", "-pk")
+        if plan is not None:
+            del self.fields["unit"]
+            self.target_rows = []
+            self.has_units = False
+            return
+        del self.fields["version"]
         # Target rows: units of the chosen (or only) supervising unit's subtree.
         unit = None
         if self.is_bound:
@@ -147,8 +176,8 @@ class PlanForm(DomainErrorMixin, forms.Form):
 
 class AddTargetForm(DomainErrorMixin, forms.Form):
     unit = UnitField(label=_("Unit"), queryset=Unit.objects.none())
-    starts_on = _date_field(_("From"))
-    ends_on = _date_field(_("To"))
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("To"))
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,7 +191,7 @@ class RecommendationRowForm(forms.Form):
     text = forms.CharField(
         label=_("Recommendation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    due_date = _date_field(_("Due date"))
+    due_date = date_field(_("Due date"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -172,11 +201,14 @@ class RecommendationRowForm(forms.Form):
 
 
 class VisitForm(DomainErrorMixin, forms.Form):
-    field_aliases = {"recommendations": "__all__"}
+    """Record a visit, or correct one (``visit``: its rating may be a level retired since;
+    the recommendation rows add new ones)."""
+
+    field_aliases = {"recommendations": "__all__", "version": "__all__"}
 
     unit = UnitField(label=_("Unit visited"), queryset=Unit.objects.none())
-    starts_on = _date_field(_("From"))
-    ends_on = _date_field(_("To"))
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("To"))
     team = forms.CharField(
         label=_("Team"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -204,10 +236,27 @@ class VisitForm(DomainErrorMixin, forms.Form):
             " again after an error."
         ),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Plan, visit: Visit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = target_units(plan.unit)
+        self.visit = visit
+        units = target_units(plan.unit)
+        if visit is not None:
+            ratings = Rating.objects.filter(Q(is_active=True) | Q(pk=visit.rating_id))
+            self.fields["rating"].queryset = ratings.order_by("rank", "pk")
+            # a unit dissolved since the visit is still the one visited
+            units = Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk=visit.unit_id))
+            units = units.order_by("path")
+            if visit.recommendations.exists():
+                # their follow-up tasks went to this unit: it stays (the service says so too)
+                self.fields["unit"].disabled = True
+                self.fields["unit"].help_text = _(
+                    "It stays: the recommendations went to this unit as follow-up tasks."
+                )
+        else:
+            del self.fields["version"]
+        self.fields["unit"].queryset = units
         self.fields["starts_on"].required = True
         self.fields["ends_on"].required = True
         self.rec_rows = [

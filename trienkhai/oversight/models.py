@@ -50,7 +50,7 @@ class Plan(models.Model):
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("supervising unit"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="oversight_plans",
         db_index=False,  # (unit, year) leads with it
     )
@@ -65,6 +65,8 @@ class Plan(models.Model):
         "tasks.Task", verbose_name=_("tasks"), blank=True, related_name="+"
     )
     search_text = models.TextField(editable=False, default="")
+    # Bumped by every edit: an edit made on an older copy is refused, not lost.
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -95,9 +97,10 @@ class Plan(models.Model):
 class PlanTarget(models.Model):
     """A unit the plan will visit, with its planned window."""
 
+    # Windows are part of their plan (a plan is deleted only while it has no visit).
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
@@ -122,20 +125,21 @@ class PlanTarget(models.Model):
 class Visit(models.Model):
     """An inspection or supervision visit that took place, with its conclusion."""
 
-    # Owned records: they go with their plan or unit (the application never deletes either).
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="visits")
+    # A visit is a record of its plan, its planned window and its unit: deleting any of them
+    # is refused while the visit exists (services say why), never silently cascaded.
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="visits")
     planned = models.ForeignKey(
         PlanTarget,
         verbose_name=_("planned visit"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="visits",
     )
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("unit visited"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="oversight_visits",
     )
     starts_on = models.DateField(_("from"))
@@ -146,6 +150,7 @@ class Visit(models.Model):
     )
     conclusion = models.TextField(_("conclusion in words"), blank=True)
     findings = models.TextField(_("findings"), blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -174,6 +179,7 @@ def _visit_upload_to(instance: VisitFile, filename: str) -> str:
 class VisitFile(models.Model):
     """The conclusion notice, minutes or evidence of a visit; checked like document files."""
 
+    # Part of its visit: removed with it by ``visit_delete`` (stored files included).
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=_visit_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -200,7 +206,8 @@ class Recommendation(models.Model):
         AWAITING = "awaiting", _("Reported done, awaiting verification")
         CLOSED = "closed", _("Verified closed")
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="recommendations")
+    # A recommendation outlives any attempt to delete its visit or its follow-up task.
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="recommendations")
     text = models.TextField(_("recommendation"))
     due_date = models.DateField(_("due date"))
     task = models.OneToOneField(
@@ -208,7 +215,7 @@ class Recommendation(models.Model):
         verbose_name=_("follow-up task"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="recommendation",
     )
     closed_on = models.DateField(_("verified closed on"), null=True, blank=True)

@@ -10,6 +10,7 @@ for the unit's tasks otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,7 +113,52 @@ def _check_visible(by: Any, documents: Sequence[Document], tasks: Sequence[Task]
         raise DomainError(_("Choose a task you can see."), code="forbidden", field="tasks")
 
 
+def _check_version(obj: Any, version: int | None, what: str) -> None:
+    """An edit made on an older copy is refused (``version`` None: the caller read none)."""
+    if version is not None and obj.version != version:
+        raise DomainError(
+            _(
+                "Someone else changed this %(what)s while you were editing it. Reload the page"
+                " to see their changes, then make yours again."
+            )
+            % {"what": what},
+            code="stale",
+            field="version",
+        )
+
+
+def _clean_reason(reason: str, message: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(message, code="required", field="reason")
+    return reason
+
+
+def _delete(obj: Any, message: str) -> None:
+    """Delete ``obj``; records protected by it (raced in since the check) refuse the delete
+    with ``message`` instead of a server error."""
+    try:
+        obj.delete()
+    except ProtectedError as exc:
+        raise DomainError(message, code="protected", field="reason") from exc
+
+
 # --- plans -----------------------------------------------------------------------------------
+
+
+def _clean_plan(year: Any, kind: str, title: str) -> tuple[int, str, str]:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter the year, e.g. 2020."), code="invalid", field="year")
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("The year must be between 2000 and 2100."), code="range", field="year")
+    if kind not in Plan.Kind.values:
+        raise DomainError(_("Choose inspection or supervision."), code="invalid", field="kind")
+    title = " ".join((title or "").split())[:300]
+    if not title:
+        raise DomainError(_("Enter the plan's title."), code="required", field="title")
+    return year, kind, title
 
 
 @transaction.atomic
@@ -136,17 +183,7 @@ def plan_create(
             code="dissolved",
             field="unit",
         )
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise DomainError(_("Enter the year, e.g. 2020."), code="invalid", field="year")
-    if not 2000 <= year <= 2100:
-        raise DomainError(_("The year must be between 2000 and 2100."), code="range", field="year")
-    if kind not in Plan.Kind.values:
-        raise DomainError(_("Choose inspection or supervision."), code="invalid", field="kind")
-    title = " ".join((title or "").split())[:300]
-    if not title:
-        raise DomainError(_("Enter the plan's title."), code="required", field="title")
+    year, kind, title = _clean_plan(year, kind, title)
     documents, tasks = list(documents), list(tasks)
     _check_visible(by, documents, tasks)
     plan = Plan(
@@ -182,11 +219,90 @@ def plan_add_target(
     return target
 
 
+@transaction.atomic
+def plan_update(
+    *,
+    plan: Plan,
+    by: Any,
+    year: int,
+    kind: str,
+    title: str,
+    description: str = "",
+    documents: Sequence[Document] = (),
+    tasks: Sequence[Task] = (),
+    version: int | None = None,
+) -> Plan:
+    """Edit a plan (its supervising unit stays). A new year must still hold every planned
+    window and visit of the plan; ``version`` is the one the editor read."""
+    p = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    _check_supervises(by, p.unit)
+    _check_version(p, version, _("plan"))
+    year, kind, title = _clean_plan(year, kind, title)
+    documents, tasks = list(documents), list(tasks)
+    _check_visible(by, documents, tasks)
+    if year != p.year:
+        outside = (
+            p.targets.exclude(starts_on__year=year).exists()
+            or p.targets.exclude(ends_on__year=year).exists()
+            or p.visits.exclude(starts_on__year=year, ends_on__year=year).exists()
+        )
+        if outside:
+            raise DomainError(
+                _(
+                    "The plan's windows and visits fall in %(old)s: it cannot move to %(year)s."
+                    " Create a plan for %(year)s instead."
+                )
+                % {"old": p.year, "year": year},
+                code="year",
+                field="year",
+            )
+    p.year, p.kind, p.title = year, kind, title
+    p.description = (description or "").strip()
+    p.refresh_search_text(p.unit.name)
+    p.version += 1
+    p._history_user = _user(by)
+    p.save()
+    p.documents.set(documents)
+    p.tasks.set(tasks)
+    return p
+
+
+def plan_delete_refusal(plan: Plan, *, n: int | None = None) -> str:
+    """Why the plan cannot be deleted (its visits), or "" when it can."""
+    n = plan.visits.count() if n is None else n
+    if not n:
+        return ""
+    return _(
+        "This plan cannot be deleted: %(n)s visit(s) are recorded against it. Delete the"
+        " visits first (a visit with recommendations is kept for good)."
+    ) % {"n": n}
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, by: Any, reason: str) -> None:
+    """Delete a plan entered by mistake, with its planned windows; refused once a visit is
+    recorded against it (the visit's record and follow-up tasks must not be lost)."""
+    p = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    _check_supervises(by, p.unit)
+    reason = _clean_reason(reason, _("Give the reason for deleting this plan."))
+    message = plan_delete_refusal(p)
+    if message:
+        raise DomainError(message, code="protected", field="reason")
+    message = plan_delete_refusal(p, n=1)  # for a visit racing in after the check
+    for target in p.targets.all():
+        target._history_user = _user(by)
+        target._change_reason = reason[:100]
+        _delete(target, message)
+    p._history_user = _user(by)
+    p._change_reason = reason[:100]
+    _delete(p, message)
+
+
 # --- visits ----------------------------------------------------------------------------------
 
 
-def _check_files(files: Sequence[Any]) -> list[tuple[Any, Any]]:
-    if len(files) > MAX_FILES:
+def _check_files(files: Sequence[Any], already: int = 0) -> list[tuple[Any, Any]]:
+    if len(files) + already > MAX_FILES:
         raise DomainError(
             _("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many", field="files"
         )
@@ -211,6 +327,45 @@ def _store_file(visit: Visit, upload: Any, info: Any) -> VisitFile:
     stored.file.save(f"{secrets.token_hex(16)}.{info.ext}", File(upload), save=False)
     stored.save()
     return stored
+
+
+def _check_visit(
+    plan: Plan,
+    unit: Unit,
+    starts_on: Any,
+    ends_on: Any,
+    team: str,
+    rating: Rating | None,
+    today: dt.date,
+    *,
+    current: Rating | None = None,
+) -> str:
+    """The rules of a visit's facts, on record and on edit; the team, cleaned."""
+    _check_target(plan.unit, unit)
+    _check_window(plan.year, starts_on, ends_on)
+    if ends_on > today:
+        raise DomainError(
+            _(
+                "A visit is recorded once it has taken place: the end date is after today"
+                " (%(today)s)."
+            )
+            % {"today": _fmt(today)},
+            code="future",
+            field="ends_on",
+        )
+    team = (team or "").strip()
+    if not team:
+        raise DomainError(_("Enter the members of the team."), code="required", field="team")
+    # a level retired since the visit may stay on it, but is not chosen anew
+    usable = rating is not None and (
+        (current is not None and rating.pk == current.pk)
+        or Rating.objects.filter(pk=rating.pk, is_active=True).exists()
+    )
+    if not usable:
+        raise DomainError(
+            _("Choose the conclusion from the scale."), code="required", field="rating"
+        )
+    return team
 
 
 @transaction.atomic
@@ -238,25 +393,7 @@ def visit_record(
     today = today or _today()
     plan = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
     _check_supervises(by, plan.unit)
-    _check_target(plan.unit, unit)
-    _check_window(plan.year, starts_on, ends_on)
-    if ends_on > today:
-        raise DomainError(
-            _(
-                "A visit is recorded once it has taken place: the end date is after today"
-                " (%(today)s)."
-            )
-            % {"today": _fmt(today)},
-            code="future",
-            field="ends_on",
-        )
-    team = (team or "").strip()
-    if not team:
-        raise DomainError(_("Enter the members of the team."), code="required", field="team")
-    if rating is None or not Rating.objects.filter(pk=rating.pk, is_active=True).exists():
-        raise DomainError(
-            _("Choose the conclusion from the scale."), code="required", field="rating"
-        )
+    team = _check_visit(plan, unit, starts_on, ends_on, team, rating, today)
     if planned is not None and (planned.plan_id != plan.pk or planned.unit_id != unit.pk):
         raise DomainError(
             _("This planned visit belongs to another plan or unit."),
@@ -297,6 +434,130 @@ def visit_record(
     return visit
 
 
+@transaction.atomic
+def visit_update(
+    *,
+    visit: Visit,
+    by: Any,
+    unit: Unit,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    team: str,
+    rating: Rating | None,
+    conclusion: str = "",
+    findings: str = "",
+    recommendations: Sequence[tuple[str, dt.date]] = (),
+    files: Sequence[Any] = (),
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> Visit:
+    """Correct a visit with the rules of recording it; new ``recommendations`` are added (each
+    a follow-up task). Once it has recommendations the unit visited stays (their tasks went to
+    it) and the visit cannot end after their earliest due date."""
+    today = today or _today()
+    v = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("plan__unit", "unit", "rating")
+        .get(pk=visit.pk)
+    )
+    plan = Plan.objects.select_for_update().select_related("unit").get(pk=v.plan_id)
+    _check_supervises(by, plan.unit)
+    _check_version(v, version, _("visit"))
+    team = _check_visit(plan, unit, starts_on, ends_on, team, rating, today, current=v.rating)
+    recs = list(v.recommendations.order_by("due_date", "pk"))
+    if recs and unit.pk != v.unit_id:
+        raise DomainError(
+            _(
+                "The unit visited cannot change: its %(n)s recommendation(s) went to %(unit)s"
+                " as follow-up tasks. Record a separate visit of the other unit instead."
+            )
+            % {"n": len(recs), "unit": v.unit.name},
+            code="has_recommendations",
+            field="unit",
+        )
+    if recs and ends_on >= recs[0].due_date:
+        raise DomainError(
+            _("The visit must end before the due date of its recommendations (%(date)s).")
+            % {"date": _fmt(recs[0].due_date)},
+            code="due_date",
+            field="ends_on",
+        )
+    if len(recs) + len(recommendations) > MAX_RECOMMENDATIONS:
+        raise DomainError(
+            _("At most %(n)s recommendations per visit.") % {"n": MAX_RECOMMENDATIONS},
+            code="too_many",
+            field="recommendations",
+        )
+    checked = _check_files(files, already=v.files.count())
+    if unit.pk != v.unit_id:
+        # the window it fulfilled was the old unit's: take the new unit's first free one
+        v.planned = (
+            PlanTarget.objects.filter(plan=plan, unit=unit, visits__isnull=True)
+            .order_by("starts_on", "pk")
+            .first()
+        )
+    v.unit = unit
+    v.starts_on, v.ends_on = starts_on, ends_on
+    v.team, v.rating = team, rating
+    v.conclusion = (conclusion or "").strip()
+    v.findings = (findings or "").strip()
+    v.version += 1
+    v._history_user = _user(by)
+    v.save()
+    for upload, info in checked:
+        _store_file(v, upload, info)
+    for text, due in recommendations:
+        recommendation_add(visit=v, by=by, text=text, due_date=due, today=today)
+    return v
+
+
+def visit_delete_refusal(visit: Visit, *, n: int | None = None) -> str:
+    """Why the visit cannot be deleted (its recommendations), or "" when it can."""
+    n = visit.recommendations.count() if n is None else n
+    if not n:
+        return ""
+    return _(
+        "This visit cannot be deleted: it has %(n)s recommendation(s), each a follow-up task"
+        " of %(unit)s. Correct the visit instead."
+    ) % {"n": n, "unit": visit.unit.name}
+
+
+@transaction.atomic
+def visit_delete(*, visit: Visit, by: Any, reason: str) -> None:
+    """Delete a visit recorded by mistake, with its files; refused once it has
+    recommendations (their follow-up tasks are in the cascade and must stay traceable)."""
+    v = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("plan__unit", "unit")
+        .get(pk=visit.pk)
+    )
+    _check_supervises(by, v.plan.unit)
+    reason = _clean_reason(reason, _("Give the reason for deleting this visit."))
+    message = visit_delete_refusal(v)
+    if message:
+        raise DomainError(message, code="protected", field="reason")
+    message = visit_delete_refusal(v, n=1)  # for a recommendation racing in after the check
+    names = []
+    for stored in v.files.all():
+        names.append(stored.file.name)
+        stored._history_user = _user(by)
+        stored._change_reason = reason[:100]
+        stored.delete()
+    v._history_user = _user(by)
+    v._change_reason = reason[:100]
+    _delete(v, message)
+    transaction.on_commit(lambda: _remove_files(names))
+
+
+def _remove_files(names: Sequence[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        # a missing file is no reason to fail: the row is gone
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
 # --- recommendations -------------------------------------------------------------------------
 
 
@@ -306,7 +567,12 @@ def recommendation_add(
 ) -> Recommendation:
     """A recommendation of a visit, and its follow-up task assigned to the visited unit."""
     today = today or _today()
-    visit = Visit.objects.select_related("plan__unit", "unit").get(pk=visit.pk)
+    # the lock orders a new recommendation against a concurrent delete of the visit
+    visit = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("plan__unit", "unit")
+        .get(pk=visit.pk)
+    )
     supervisor = visit.plan.unit
     _check_supervises(by, supervisor)
     text = (text or "").strip()

@@ -87,3 +87,11 @@ def build_oversight(world: World) -> Oversight:
             ],
         )
     return Oversight(plan, ward_plan, visit, list(visit.recommendations.order_by("pk")))
+
+
+def purge_oversight() -> None:
+    """Delete every plan, visit and recommendation, as a test that rebuilds the world needs:
+    they protect their units and follow-up tasks from deletion (children first)."""
+    Recommendation.objects.all().delete()
+    Visit.objects.all().delete()
+    Plan.objects.all().delete()

@@ -26,8 +26,10 @@ from trienkhai.accounts.scoping import can_read_unit, get_unit_for_user, home_un
 from trienkhai.core.errors import DomainError
 from trienkhai.documents.selectors import documents_for_user
 from trienkhai.documents.uploads import sha256_of
+from trienkhai.outreach.forms import DeleteForm
 from trienkhai.outreach.history import field_labels as _labels
 from trienkhai.outreach.history import history_entries as _history
+from trienkhai.outreach.listing import list_page, readable_unit, sorted_by, within
 from trienkhai.oversight import exports
 from trienkhai.oversight import forms as f
 from trienkhai.oversight.models import Plan, PlanTarget, Recommendation, Visit, VisitFile
@@ -47,10 +49,16 @@ from trienkhai.oversight.selectors import (
 from trienkhai.oversight.services import (
     plan_add_target,
     plan_create,
+    plan_delete,
+    plan_delete_refusal,
+    plan_update,
     recommendation_return,
     recommendation_verify,
     state_of,
+    visit_delete,
+    visit_delete_refusal,
     visit_record,
+    visit_update,
 )
 from trienkhai.tasks.dashboard import Numbers
 from trienkhai.tasks.models import Assignment
@@ -90,11 +98,6 @@ def _year(request: HttpRequest) -> int:
     if raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw)
     return timezone.localdate().year
-
-
-def _readable_unit(user: Any, pk: Any) -> Unit | None:
-    unit = Unit.objects.filter(pk=pk).first() if pk else None
-    return unit if unit is not None and can_read_unit(user, unit) else None
 
 
 def _mark(recs: list[Recommendation], today) -> list[Recommendation]:
@@ -239,32 +242,27 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = f.PlanFilterForm(request.GET)
     v = form.values()
-    qs = plans_for_user(user)
-    unit = _readable_unit(user, v.get("unit"))
-    if unit is not None:
-        qs = qs.filter(unit__in=Unit.objects.subtree_of(unit).order_by().values("pk"))
+    unit = readable_unit(user, v.get("unit"))
+    qs = within(plans_for_user(user), unit)
     if v.get("year"):
         qs = qs.filter(year=v["year"])
     if v.get("kind"):
         qs = qs.filter(kind=v["kind"])
     if v.get("q"):
         qs = qs.search(v["q"])
-    qs = qs.order_by(*f.PLAN_SORTS.get(v.get("sort", "-year"), f.PLAN_SORTS["-year"]))
-    qs = qs.select_related("unit").annotate(
-        n_targets=Count("targets", distinct=True), n_visits=Count("visits", distinct=True)
+    qs = sorted_by(qs, f.PLAN_SORTS, v.get("sort"), "-year").select_related("unit")
+    return list_page(
+        request,
+        form=form,
+        qs=qs.annotate(
+            n_targets=Count("targets", distinct=True), n_visits=Count("visits", distinct=True)
+        ),
+        template="oversight/plans",
+        filters=("q", "year", "kind", "unit"),
+        unit=unit,
+        can_plan=bool(supervising_units(user)),
+        crumbs=_crumbs((_("Plans"), None)),
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "unit": unit,
-        "filtered": any(request.GET.get(k) for k in ("q", "year", "kind", "unit")),
-        "can_plan": bool(supervising_units(user)),
-        "crumbs": _crumbs((_("Plans"), None)),
-    }
-    if request.htmx:
-        return render(request, "oversight/plans/_results.html", context)
-    return render(request, "oversight/plans/list.html", context)
 
 
 @login_required
@@ -348,6 +346,114 @@ def _plan_page(request: HttpRequest, plan: Plan, *, target_form=None, status: in
 @require_safe
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_page(request, get_plan_for_user(request.user, pk))
+
+
+def _plan_crumb(plan: Plan) -> tuple[str, str]:
+    return (plan.title[:60], reverse("oversight:plan", args=[plan.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    plan = get_plan_for_user(user, pk, act=True)
+    initial = {
+        "year": plan.year,
+        "kind": plan.kind,
+        "title": plan.title,
+        "description": plan.description,
+        "documents": list(plan.documents.values_list("pk", flat=True)),
+        "tasks": list(plan.tasks.values_list("pk", flat=True)),
+        "version": plan.version,
+    }
+    form = f.PlanForm(request.POST or None, user=user, units=[], plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan_update(
+                plan=plan,
+                by=user,
+                year=data["year"],
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                documents=list(data["documents"]),
+                tasks=list(data["tasks"]),
+                version=data.get("version"),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The plan has been saved."))
+            return redirect("oversight:plan", plan.pk)
+    return render(
+        request,
+        "oversight/plans/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "crumbs": _crumbs(
+                (_("Plans"), reverse("oversight:plans")), _plan_crumb(plan), (_("Edit"), None)
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _delete_page(
+    request: HttpRequest,
+    form: DeleteForm,
+    *,
+    what: str,
+    note: str,
+    refusal: str,
+    cancel_url: str,
+    crumbs: list,
+) -> HttpResponse:
+    return render(
+        request,
+        "outreach/delete.html",
+        {
+            "form": form,
+            "what": what,
+            "note": note,
+            "refusal": refusal,
+            "cancel_url": cancel_url,
+            "crumbs": crumbs,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    plan = get_plan_for_user(user, pk, act=True)
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_delete(plan=plan, by=user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The plan has been deleted."))
+            return redirect("oversight:plans")
+    return _delete_page(
+        request,
+        form,
+        what=plan.title,
+        note=_(
+            "You are about to delete the plan “%(title)s” and its planned windows. Its history"
+            " keeps it, with your reason."
+        )
+        % {"title": plan.title},
+        refusal=plan_delete_refusal(plan),
+        cancel_url=reverse("oversight:plan", args=[plan.pk]),
+        crumbs=_crumbs(
+            (_("Plans"), reverse("oversight:plans")), _plan_crumb(plan), (_("Delete"), None)
+        ),
+    )
 
 
 @login_required
@@ -476,6 +582,107 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _visit_page(request, get_visit_for_user(request.user, pk))
 
 
+def _visit_crumbs(visit: Visit, last: str) -> list:
+    return _crumbs(
+        (_("Plans"), reverse("oversight:plans")),
+        _plan_crumb(visit.plan),
+        (
+            f"{visit.unit.short_name or visit.unit.name} — {visit.starts_on:%d/%m/%Y}",
+            reverse("oversight:visit", args=[visit.pk]),
+        ),
+        (last, None),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    visit = get_visit_for_user(user, pk, act=True)
+    initial = {
+        "unit": visit.unit_id,
+        "starts_on": visit.starts_on,
+        "ends_on": visit.ends_on,
+        "team": visit.team,
+        "rating": visit.rating_id,
+        "conclusion": visit.conclusion,
+        "findings": visit.findings,
+        "version": visit.version,
+    }
+    form = f.VisitForm(
+        request.POST or None, request.FILES or None, plan=visit.plan, visit=visit, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit_update(
+                visit=visit,
+                by=user,
+                unit=data["unit"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                team=data["team"],
+                rating=data["rating"],
+                conclusion=data["conclusion"],
+                findings=data["findings"],
+                recommendations=form.recommendations(),
+                files=data["files"],
+                version=data.get("version"),
+            )
+        except DomainError as error:
+            if error.code == "upload":
+                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The visit has been corrected."))
+            return redirect("oversight:visit", visit.pk)
+    return render(
+        request,
+        "oversight/visits/form.html",
+        {
+            "form": form,
+            "plan": visit.plan,
+            "visit": visit,
+            "recs": list(visit.recommendations.order_by("pk")),
+            "crumbs": _visit_crumbs(visit, _("Correct")),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    visit = get_visit_for_user(user, pk, act=True)
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_delete(visit=visit, by=user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The visit has been deleted."))
+            return redirect("oversight:plan", visit.plan_id)
+    what = _("the visit of %(unit)s on %(date)s") % {
+        "unit": visit.unit.name,
+        "date": f"{visit.starts_on:%d/%m/%Y}",
+    }
+    return _delete_page(
+        request,
+        form,
+        what=what,
+        note=_(
+            "You are about to delete %(what)s and its files. Its planned window becomes"
+            " unvisited again; its history keeps it, with your reason."
+        )
+        % {"what": what},
+        refusal=visit_delete_refusal(visit),
+        cancel_url=reverse("oversight:visit", args=[visit.pk]),
+        crumbs=_visit_crumbs(visit, _("Delete")),
+    )
+
+
 @login_required
 @require_safe
 def visit_file(request: HttpRequest, pk: int) -> HttpResponse:
@@ -518,11 +725,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = f.RecommendationFilterForm(request.GET)
     v = form.values()
-    qs = recommendations_for_user(user)
-    unit = _readable_unit(user, v.get("unit"))
-    if unit is not None:
-        inside = Unit.objects.subtree_of(unit).order_by().values("pk")
-        qs = qs.filter(visit__plan__unit__in=inside)
+    unit = readable_unit(user, v.get("unit"))
+    qs = within(recommendations_for_user(user), unit, "visit__plan__unit")
     done = Assignment.objects.filter(task_id=OuterRef("task_id"), state=Assignment.State.DONE)
     state = v.get("state", "")
     if state == Recommendation.State.CLOSED:
@@ -533,26 +737,19 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(closed_on__isnull=True).exclude(Exists(done))
     elif state != "all":
         qs = qs.filter(closed_on__isnull=True)
-    if v.get("q"):
-        from trienkhai.vntext.text import fold
-
-        for word in fold(v["q"]).split()[:8]:
-            qs = qs.filter(task__search_text__contains=word[:50])
-    qs = qs.order_by(*f.REC_SORTS.get(v.get("sort", "age"), f.REC_SORTS["age"]))
-    page = Paginator(qs.select_related("visit__unit", "visit__plan__unit"), PER_PAGE).get_page(
-        request.GET.get("page")
+    for word in fold(v.get("q", "")).split()[:8]:
+        qs = qs.filter(task__search_text__contains=word[:50])
+    qs = sorted_by(qs, f.REC_SORTS, v.get("sort"), "age")
+    return list_page(
+        request,
+        form=form,
+        qs=qs.select_related("visit__unit", "visit__plan__unit"),
+        template="oversight/recommendations",
+        filters=("q", "state", "unit"),
+        prepare=lambda page: _mark(list(page.object_list), today),
+        unit=unit,
+        crumbs=_crumbs((_("Recommendations"), None)),
     )
-    _mark(list(page.object_list), today)
-    context = {
-        "form": form,
-        "page": page,
-        "unit": unit,
-        "filtered": any(request.GET.get(k) for k in ("q", "state", "unit")),
-        "crumbs": _crumbs((_("Recommendations"), None)),
-    }
-    if request.htmx:
-        return render(request, "oversight/recommendations/_results.html", context)
-    return render(request, "oversight/recommendations/list.html", context)
 
 
 @login_required

@@ -37,11 +37,11 @@ def _cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
     return cell
 
 
-def _row(sheet: Any, values: Iterable[Any], *, bold: bool = False) -> None:
+def row(sheet: Any, values: Iterable[Any], *, bold: bool = False) -> None:
     sheet.append([_cell(sheet, v, bold=bold) for v in values])
 
 
-def _widths(sheet: Any, widths: Iterable[int]) -> None:
+def widths(sheet: Any, widths: Iterable[int]) -> None:
     from openpyxl.utils import get_column_letter
 
     for i, width in enumerate(widths, start=1):
@@ -99,15 +99,15 @@ def write_dashboard(
     book = Workbook(write_only=True)
 
     summary = book.create_sheet(_("Overview"))
-    _widths(summary, (46, 16, 14))
-    _row(summary, [_("Progress of the roll-out"), unit.name], bold=True)
-    _row(summary, [_("As of"), today])
+    widths(summary, (46, 16, 14))
+    row(summary, [_("Progress of the roll-out"), unit.name], bold=True)
+    row(summary, [_("As of"), today])
     for label, value in filters:
-        _row(summary, [label, value])
+        row(summary, [label, value])
     if not filters:
-        _row(summary, [_("Filters"), _("none (all tasks)")])
-    _row(summary, [])
-    _row(summary, [_("Status"), _("Number"), _("Share (%)")], bold=True)
+        row(summary, [_("Filters"), _("none (all tasks)")])
+    row(summary, [])
+    row(summary, [_("Status"), _("Number"), _("Share (%)")], bold=True)
     total = counts.total
     for label, n in (
         (_("Done on time"), counts.done_on_time),
@@ -115,26 +115,26 @@ def write_dashboard(
         (_("Not done, within the deadline"), counts.within_deadline),
         (_("Overdue"), counts.overdue),
     ):
-        _row(summary, [label, n, round(100 * n / total, 1) if total else ""])
-    _row(summary, [_("Total"), total, 100 if total else ""], bold=True)
-    _row(summary, [])
-    _row(summary, [_("Done on time, of all assignments (%)"), _rate(counts.on_time_percent)])
+        row(summary, [label, n, round(100 * n / total, 1) if total else ""])
+    row(summary, [_("Total"), total, 100 if total else ""], bold=True)
+    row(summary, [])
+    row(summary, [_("Done on time, of all assignments (%)"), _rate(counts.on_time_percent)])
     on_time_rate = _("On-time rate, of assignments done or past the deadline (%)")
-    _row(summary, [on_time_rate, _rate(counts.on_time_rate)])
-    _row(summary, [_("Update rate (%)"), _rate(counts.update_rate)])
+    row(summary, [on_time_rate, _rate(counts.on_time_rate)])
+    row(summary, [_("Update rate (%)"), _rate(counts.update_rate)])
 
     children = book.create_sheet(_("Subordinate units"))
-    _widths(children, (46, 12, 12, 12, 12, 12, 12, 12, 16, 12, 16))
-    _row(children, [_("Unit"), _("Code"), *_count_columns()], bold=True)
+    widths(children, (46, 12, 12, 12, 12, 12, 12, 12, 16, 12, 16))
+    row(children, [_("Unit"), _("Code"), *_count_columns()], bold=True)
     if own is not None:
         label = _("Assigned directly to %(name)s") % {"name": unit.name}
-        _row(children, [label, unit.code, *_count_values(own.counts)])
-    for row in rows:
-        _row(children, [row.unit.name, row.unit.code, *_count_values(row.counts)])
+        row(children, [label, unit.code, *_count_values(own.counts)])
+    for line in rows:
+        row(children, [line.unit.name, line.unit.code, *_count_values(line.counts)])
 
     late = book.create_sheet(_("Overdue"))
-    _widths(late, (40, 60, 10, 12, 12, 60, 10))
-    _row(
+    widths(late, (40, 60, 10, 12, 12, 60, 10))
+    row(
         late,
         [
             _("Unit"),
@@ -149,7 +149,7 @@ def write_dashboard(
     )
     written = 0
     for a in overdue[:cap].iterator(chunk_size=2000):
-        _row(
+        row(
             late,
             [
                 a.unit.name,
@@ -163,8 +163,8 @@ def write_dashboard(
         )
         written += 1
     if written >= cap and overdue_count > written:
-        _row(late, [])
-        _row(
+        row(late, [])
+        row(
             late,
             [
                 _("Only the first %(n)s of %(total)s overdue assignments are listed.")

@@ -28,7 +28,7 @@ DATE_HELP = _("dd/mm/yyyy")
 DOCUMENT_CHOICES = 300  # the select holds the newest documents; the symbol box reaches the rest
 
 
-def _date_field(label, **kwargs) -> forms.DateField:
+def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
@@ -117,7 +117,7 @@ class TaskForm(DomainErrorMixin, forms.Form):
             " date or the recurrence below is filled from it."
         ),
     )
-    due_date = _date_field(
+    due_date = date_field(
         _("Due date"), help_text=_("dd/mm/yyyy. Leave empty for a recurring task.")
     )
     recurrence = forms.ChoiceField(
@@ -140,8 +140,8 @@ class TaskForm(DomainErrorMixin, forms.Form):
         max_value=12,
         help_text=_("Annual tasks only (1–12)."),
     )
-    recurrence_start = _date_field(_("Recurs from"), help_text=DATE_HELP)
-    recurrence_end = _date_field(_("Recurs until"), help_text=DATE_HELP)
+    recurrence_start = date_field(_("Recurs from"), help_text=DATE_HELP)
+    recurrence_end = date_field(_("Recurs until"), help_text=DATE_HELP)
     expected_output = forms.CharField(
         label=_("Expected output"),
         max_length=300,
@@ -537,7 +537,7 @@ class UpdateForm(DomainErrorMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     completed = forms.BooleanField(label=_("The task is completed"), required=False)
-    completed_on = _date_field(_("Completed on"), help_text=_("dd/mm/yyyy. Today if left empty."))
+    completed_on = date_field(_("Completed on"), help_text=_("dd/mm/yyyy. Today if left empty."))
     output_document = DocumentChoiceField(
         label=_("Output document"),
         queryset=Document.objects.none(),

@@ -66,7 +66,7 @@ def _prefixes(path: str) -> list[str]:
     return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
 
 
-def _ids_for_paths(paths: set[str]) -> dict[str, int]:
+def ids_for_paths(paths: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     ordered = sorted(paths)
     for i in range(0, len(ordered), 2000):
@@ -98,7 +98,7 @@ def record(
     known = known or {}
     wanted = {p for _s, f in signed for p in _prefixes(f.path)}
     ids = {p: known[p] for p in wanted if p in known}
-    ids.update(_ids_for_paths(wanted - ids.keys()))
+    ids.update(ids_for_paths(wanted - ids.keys()))
     for sign, fact in signed:
         columns = {fact.bucket: sign}
         if fact.updated:
@@ -115,9 +115,9 @@ def record(
                 per_task[(unit_id, fact.task_id)][col] += n
             for month, col in months:
                 per_month[(unit_id, month)][col] += sign
-    _upsert(UnitRollup._meta.db_table, ["unit_id"], COUNTER_FIELDS, all_units)
-    _upsert(UnitTaskRollup._meta.db_table, ["unit_id", "task_id"], COUNTER_FIELDS, per_task)
-    _upsert(
+    upsert(UnitRollup._meta.db_table, ["unit_id"], COUNTER_FIELDS, all_units)
+    upsert(UnitTaskRollup._meta.db_table, ["unit_id", "task_id"], COUNTER_FIELDS, per_task)
+    upsert(
         UnitMonthRollup._meta.db_table,
         ["unit_id", "month"],
         ("due", "done_on_time", "done_late"),
@@ -125,7 +125,7 @@ def record(
     )
 
 
-def _upsert(table: str, keys: list[str], fields: tuple[str, ...], deltas: dict) -> None:
+def upsert(table: str, keys: list[str], fields: tuple[str, ...], deltas: dict) -> None:
     rows = []
     for key in sorted(deltas):
         values = deltas[key]

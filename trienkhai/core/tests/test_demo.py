@@ -117,6 +117,17 @@ def test_the_personas_see_only_their_reach(built):
     assert documents_for_user(tan_dinh).filter(pk=program.pk).exists()
     assert not units_for_user(tan_dinh).filter(name="Đảng ủy phường Bến Thành").exists()
     assert units_for_user(leader).filter(code__startswith="DU").count() == 168
+    # The City's inspection committee reads the City's plans and visits and acts for
+    # oversight only, never for the City's tasks or documents.
+    from trienkhai.accounts.scoping import can_act_for_unit
+    from trienkhai.oversight.selectors import can_supervise, plans_for_user, visits_for_user
+
+    inspector = User.objects.get(username="kiemtra.thanhuy")
+    city = _unit("Đảng bộ Thành phố Hồ Chí Minh")
+    assert plans_for_user(inspector).filter(unit=city).exists()
+    assert visits_for_user(inspector).filter(plan__unit=city, created_by=inspector).exists()
+    assert can_supervise(inspector, city) and not can_act_for_unit(inspector, city)
+    assert not plans_for_user(tan_dinh).filter(unit=city).exists()
 
 
 def test_the_logins_work_and_are_kept_only_for_the_owner(built, var_dir):
@@ -127,6 +138,7 @@ def test_the_logins_work_and_are_kept_only_for_the_owner(built, var_dir):
         "lanhdao.thanhuy",
         "canbo.benthanh",
         "canbo.tandinh",
+        "kiemtra.thanhuy",  # the City's inspection committee (oversight)
         "admin",
         "bientap.thanhuy",  # the portal's communication officer (core/demo_portal.py)
     ]
@@ -160,6 +172,8 @@ def _headcounts() -> list[tuple]:
 def test_the_demo_is_the_same_every_time(var_dir):
     first = demo.build_demo()
     headcounts = _headcounts()
+    from trienkhai.outreach.testing import purge_outreach
+    from trienkhai.oversight.testing import purge_oversight
     from trienkhai.portal.models import Announcement, Article, Category
     from trienkhai.reports.maintenance import purge_all
     from trienkhai.tasks.models import Program, Task
@@ -168,6 +182,8 @@ def test_the_demo_is_the_same_every_time(var_dir):
     Announcement.objects.all().delete()
     Category.objects.all().delete()
     purge_all()
+    purge_outreach()  # sessions and visits protect their units and tasks from deletion
+    purge_oversight()
     Task.objects.filter(parent_assignment__isnull=False).delete()
     Task.objects.all().delete()
     Program.objects.all().delete()

@@ -127,6 +127,21 @@ def test_the_city_plans_and_records_a_visit_and_the_ward_gets_the_follow_up(
     assert visit.plan == plan and visit.planned is not None
     assert Task.objects.filter(kind="inspection", issuer=world.city).count() == 1
 
+    # the team is corrected; the visit, which has a recommendation, cannot be deleted
+    main = page.locator("main")
+    main.get_by_role("link", name="Sửa", exact=True).click()
+    page.wait_for_url("**/oversight/visits/*/edit/")
+    page.locator("#id_team").fill("Đồng chí Nguyễn Văn An (trưởng đoàn)\nĐồng chí Phạm Thị Dung")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.wait_for_url("**/oversight/visits/*/")
+    assert "Phạm Thị Dung" in page.locator("main").inner_text()
+    main.get_by_role("link", name="Xóa", exact=True).click()
+    page.wait_for_url("**/oversight/visits/*/delete/")
+    assert "Không thể xóa" in page.locator("main").inner_text()
+    _shot(page, "oversight-02b-visit-not-deleted")
+    visit.refresh_from_db()
+    assert visit.version == 2 and "Phạm Thị Dung" in visit.team
+
     # the ward meets the follow-up in its own work
     _logout(page)
     _login(page, live_server, "canbo.tandinh")
