@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +30,21 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session check, over the password and also over the user's roles: a user
+        moved to another unit or given another role is signed out everywhere (SECURITY.md,
+        rule 6); a disabled user already is, by the authentication backend. The roles are
+        the memberships every request loads anyway for scoping: no query is added."""
+        from trienkhai.accounts.scoping import memberships_of
+
+        roles = ",".join(sorted(f"{m.unit_id}:{m.role}" for m in memberships_of(self)))
+        return salted_hmac(
+            "trienkhai.accounts.User.session_auth_hash",
+            f"{self.password}|{roles}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Membership(models.Model):

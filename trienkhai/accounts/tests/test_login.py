@@ -55,6 +55,37 @@ def test_a_disabled_user_is_logged_out(client, world):
     assert client.get(reverse("core:home")).status_code == 302
 
 
+def test_a_user_moved_to_another_unit_is_logged_out(client, world):
+    from trienkhai.accounts.models import Membership
+
+    _post_login(client, "canbo.benthanh", PASSWORD)
+    assert client.get(reverse("core:home")).status_code == 200
+    membership = Membership.objects.get(user=world.ward_officer, unit=world.ben_thanh)
+    membership.unit = world.tan_dinh
+    membership.save()
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_a_user_given_another_role_is_logged_out(client, world):
+    from trienkhai.accounts.models import Membership
+
+    _post_login(client, "canbo.benthanh", PASSWORD)
+    Membership.objects.filter(user=world.ward_officer).update(role=Membership.Role.OBSERVER)
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_the_session_check_adds_no_query(client, world):
+    _post_login(client, "canbo.benthanh", PASSWORD)
+    client.get(reverse("core:home"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("core:home")).status_code == 200
+    membership_reads = [q for q in ctx.captured_queries if 'FROM "accounts_membership"' in q["sql"]]
+    assert len(membership_reads) == 1
+
+
 def test_logout_needs_post_and_ends_the_session(login, world):
     client = login(world.ward_officer)
     client.post(reverse("accounts:logout"))
