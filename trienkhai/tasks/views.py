@@ -36,6 +36,7 @@ from trienkhai.documents.history import Change, Entry
 from trienkhai.documents.selectors import documents_for_user
 from trienkhai.documents.uploads import sha256_of
 from trienkhai.tasks import forms as f
+from trienkhai.tasks.exports import row as export_row
 from trienkhai.tasks.models import Assignment, Target, Task, UpdateFile
 from trienkhai.tasks.selectors import (
     acting_units,
@@ -860,7 +861,7 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     states = {"on_time": _("Issued on time"), "late": _("Issued late"), "not_yet": _("Not yet")}
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Plans")[:31])
-    sheet.append([task.title])
+    export_row(sheet, [task.title], bold=True)
     sheet.append([_("As of %(date)s") % {"date": _fmt(today)}])
     header = [
         _("No."),
@@ -879,7 +880,9 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
         for row in _plan_rows(user, qs[start : start + 1000], today):
             n += 1
             a, doc = row.assignment, row.document
-            sheet.append(
+            # names and symbols come from users: never written as formulas; dates formatted
+            export_row(
+                sheet,
                 [
                     n,
                     a.unit.name,
@@ -888,7 +891,7 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
                     doc.issue_date if doc else None,
                     str(states[row.state]),
                     row.days_late or None,
-                ]
+                ],
             )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(out)

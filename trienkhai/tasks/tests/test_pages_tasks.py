@@ -481,6 +481,16 @@ def test_the_plan_tracker_downloads_as_xlsx(c, world, login):
     assert td[3] == "15-KH/ĐU" and td[4].date() == dt.date(2020, 8, 2)
 
 
+def test_a_formula_like_unit_name_is_exported_as_text(c, world, login):
+    world.tan_dinh.name = '=HYPERLINK("http://x.example","Tân Định")'
+    world.tan_dinh.save()
+    response = login(world.city_leader).get(reverse("tasks:plans_export", args=[c.plan.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [r[1] for r in sheet.iter_rows() if isinstance(r[0].value, int)]
+    td = next(cell for cell in cells if cell.value == world.tan_dinh.name)
+    assert td.data_type == "s"  # text, not a formula
+
+
 def test_the_plan_export_is_scoped(c, world, login):
     response = login(world.other_ward_officer).get(reverse("tasks:plans_export", args=[c.plan.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
