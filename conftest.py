@@ -61,3 +61,11 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _second_factor(request, settings):
+    """Leaders pass a TOTP code after their password (accounts/second_factor.py). Tests of
+    other features log personas in directly; the tests marked ``second_factor`` keep it on."""
+    if request.node.get_closest_marker("second_factor") is None:
+        settings.SECOND_FACTOR_REQUIRED = False

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.sessions import login_verified
 from bench.tasks_bench import (
     ASSIGNMENT_COLUMNS,
     _ForeignKeyChecksOff,
@@ -275,10 +276,7 @@ def bench_coverage() -> Iterator[tuple[str, float]]:
     cov = build_coverage()
     _log(f"coverage setup on {connection.vendor}: {sum(cov.timings.values()):.1f}s")
     client = Client()
-    client.force_login(
-        User.objects.get(username="bench-leader"),
-        backend="django.contrib.auth.backends.ModelBackend",
-    )
+    login_verified(client, User.objects.get(username="bench-leader"))
     root = reverse("outreach:coverage_unit", args=[cov.root_id]) + f"?topic={cov.topic_id}"
     province = reverse("outreach:coverage_unit", args=[cov.big_id]) + f"?topic={cov.topic_id}"
     with override_settings(STORAGES=_STATIC, SECURE_SSL_REDIRECT=False):

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.sessions import login_verified
 from bench.tasks_bench import (
     UNITS,
     _ForeignKeyChecksOff,
@@ -230,7 +231,7 @@ def completeness_figure(nat: NationalReports) -> dict[str, float]:
     from bench.tasks_bench import _STATIC, _leader
 
     client = Client()
-    client.force_login(_leader(), backend="django.contrib.auth.backends.ModelBackend")
+    login_verified(client, _leader())
     url = reverse("reports:round", args=[nat.round_id]) + f"?unit={nat.root_id}"
     with override_settings(STORAGES=_STATIC, SECURE_SSL_REDIRECT=False):
         ms, queries = page_p95_ms(client, url)

@@ -35,6 +35,7 @@ from operator import add
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.sessions import login_verified
 from trienkhai.vntext.text import fold
 
 SEED = 2025
@@ -886,7 +887,7 @@ def dashboard_figures(nat: National) -> dict[str, float]:
     from django.urls import reverse
 
     client = Client()
-    client.force_login(_leader(), backend="django.contrib.auth.backends.ModelBackend")
+    login_verified(client, _leader())
 
     def url(pk: int) -> str:
         return reverse("tasks:dashboard_unit", kwargs={"unit_pk": pk})

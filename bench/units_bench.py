@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from bench.sessions import login_verified
 from trienkhai.vntext.text import fold
 
 PROVINCES = 34
@@ -87,7 +88,7 @@ def bench_tree_page(n_units: int = 100_000) -> dict:
     user = User.objects.create_user(username="bench-leader")
     Membership.objects.create(user=user, unit=root, role=Membership.Role.LEADER)
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    login_verified(client, user)
     htmx = {"HTTP_HX_REQUEST": "true"}
     deep = max(1, big.numchild // 100 - 1)
     pages = [

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -100,7 +102,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "trienkhai.accounts.middleware.SessionLimitsMiddleware",
+    "trienkhai.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,6 +187,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = 12 * 3600  # absolute limit
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_S", 30 * 60)
+# TOTP after the password for leaders and administrators (accounts/second_factor.py).
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "trienkhai"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n failures, wait 2^(n-1) seconds before the next try
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -102,6 +102,9 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("Import")
         EXPORT = "export", _("Export")
         CALENDAR_RESET = "calendar_reset", _("Calendar address renewed")
+        SECOND_FACTOR_SET = "second_factor_set", _("Authenticator app set up")
+        SECOND_FACTOR_PASSED = "second_factor_passed", _("Second factor passed")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
 
     kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

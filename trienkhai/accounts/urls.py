@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("second-factor/", views.second_factor, name="second_factor"),
     path("profile/", views.profile, name="profile"),
 ]

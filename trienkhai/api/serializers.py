@@ -323,6 +323,15 @@ class DocumentChainSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Leaders and administrators: the current 6-digit code of their authenticator app"
+            " (set up on the website)."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -29,6 +29,12 @@ from trienkhai.accounts.scoping import (
     get_unit_for_user,
     units_for_user,
 )
+from trienkhai.accounts.second_factor import (
+    check_code,
+    confirmed_device,
+    needs_second_factor,
+    wait_seconds,
+)
 from trienkhai.api import serializers as s
 from trienkhai.documents import services as document_services
 from trienkhai.documents.models import Document
@@ -312,6 +318,22 @@ class DocumentViewSet(viewsets.GenericViewSet):
 # --- tokens --------------------------------------------------------------------
 
 
+def _second_factor_refusal(request, user, code: str) -> str:
+    """Why a leader's or an administrator's token request lacks its second factor ("" when
+    the code is right)."""
+    device = confirmed_device(user)
+    if device is None:
+        return _("Set up your authenticator app on the website first, then ask for a token.")
+    if not code:
+        return _('Send the current code of your authenticator app in "otp".')
+    if wait_seconds(device):
+        return _("Too many wrong codes. Wait a little, then try again.")
+    if not check_code(device, code):
+        audit(AuditEvent.Kind.SECOND_FACTOR_FAILED, request=request, user=user, via="api-token")
+        return _("This code is not right. Send the newest code of your authenticator app.")
+    return ""
+
+
 class TokenThrottle(AnonRateThrottle):
     scope = "anon"
 
@@ -321,7 +343,10 @@ class TokenThrottle(AnonRateThrottle):
     request=s.TokenRequestSerializer,
     responses={
         200: s.TokenSerializer,
-        400: OpenApiResponse(description="Wrong username or password."),
+        400: OpenApiResponse(
+            description="Wrong username or password, or (leaders, administrators) a missing"
+            " or wrong authenticator code in `otp`."
+        ),
         429: OpenApiResponse(description="Too many failed attempts."),
     },
     auth=[],
@@ -350,6 +375,10 @@ def obtain_token(request: Request) -> Response:
         return Response(
             {"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST
         )
+    if needs_second_factor(user):
+        refusal = _second_factor_refusal(django_request, user, form.validated_data.get("otp", ""))
+        if refusal:
+            return Response({"detail": refusal, "field": "otp"}, status=status.HTTP_400_BAD_REQUEST)
     token, _created = Token.objects.get_or_create(user=user)
     audit(AuditEvent.Kind.LOGIN, request=django_request, user=user, via="api-token")
     return Response({"token": token.key})

@@ -146,6 +146,35 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
 
 
+# Leaders and administrators pass a TOTP code after the password (accounts/second_factor.py).
+# The demo enrolls them with a device of this name, whose current code `manage.py demo_code`
+# prints — only for such devices: a real user's secret never leaves the database.
+DEMO_DEVICE = "demo"
+DEMO_CODE_NOTE = "; 2nd factor: manage.py demo_code {username}"
+
+
+def demo_device(user: User):
+    """A confirmed TOTP device for a demo persona (its code: ``manage.py demo_code``)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, confirmed=True)
+
+
+def demo_code(username: str) -> str | None:
+    """The current code of a demo persona's device; None for anyone else."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(
+        user__username=username, name=DEMO_DEVICE, confirmed=True
+    ).first()
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
 def logins_path() -> Path:
     return Path(settings.VAR_DIR) / "demo-logins.txt"
 
@@ -344,10 +373,21 @@ class _Builder:
             )
             Membership.objects.create(user=user, unit=unit, role=role, title=position)
             users[username] = user
-            logins.append(DemoLogin(username, password, f"{full_name}, {role}, {unit.name}"))
+            note = f"{full_name}, {role}, {unit.name}"
+            if role == Membership.Role.LEADER:
+                note += DEMO_CODE_NOTE.format(username=username)
+                demo_device(user)
+            logins.append(DemoLogin(username, password, note))
         password = secrets.token_urlsafe(12)
         users["admin"] = User.objects.create_superuser("admin", "", password, full_name="Quản trị")
-        logins.append(DemoLogin("admin", password, "superuser (Django admin at /admin/)"))
+        demo_device(users["admin"])
+        logins.append(
+            DemoLogin(
+                "admin",
+                password,
+                "superuser (Django admin at /admin/)" + DEMO_CODE_NOTE.format(username="admin"),
+            )
+        )
         return logins, users
 
     # --- documents -------------------------------------------------------------------

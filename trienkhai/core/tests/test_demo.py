@@ -154,6 +154,29 @@ def test_the_logins_work_and_are_kept_only_for_the_owner(built, var_dir):
     assert all(x.password in printed for x in logins)
 
 
+@pytest.mark.second_factor
+def test_leaders_and_the_administrator_log_in_with_a_demo_code(built, client):
+    from django.urls import reverse
+
+    logins = {x.username: x for x in demo.read_logins()}
+    leader = logins["lanhdao.thanhuy"]
+    assert "demo_code lanhdao.thanhuy" in leader.description
+    assert "demo_code" not in logins["canbo.benthanh"].description
+    client.post(
+        reverse("accounts:login"), {"username": leader.username, "password": leader.password}
+    )
+    assert client.get("/").status_code == 302  # the second factor first
+    out = StringIO()
+    call_command("demo_code", "lanhdao.thanhuy", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    response = client.post("/accounts/second-factor/", {"code": code, "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    with pytest.raises(CommandError):
+        call_command("demo_code", "canbo.benthanh", stdout=StringIO())
+
+
 def test_it_runs_only_once(built):
     counts = (Unit.objects.count(), Document.objects.count(), User.objects.count())
     out = StringIO()

@@ -25,4 +25,8 @@ class Command(BaseCommand):
         for x in logins:
             self.stdout.write(f"  {x.username:<{width}}  {x.password:<{pw_width}}  {x.description}")
         self.stdout.write(f"(saved in {path}; they exist only in this demo database)")
+        self.stdout.write(
+            "Leaders and the administrator enter a second code after the password:"
+            " `.venv/bin/python manage.py demo_code USERNAME` prints it."
+        )
         self.stdout.write("")
