@@ -29,10 +29,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.db import connection, transaction
 
+from trienkhai.core.backup import postgres_url
 from trienkhai.vntext.text import fold
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -140,16 +140,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{quote(db['NAME'], safe='')}"
-
-
 def _server_env() -> dict[str, str]:
     """Production mode: DEBUG off, a real secret, no test shortcuts."""
     env = {k: v for k, v in os.environ.items() if k not in ("TRIENKHAI_BENCH", "DEBUG")}
@@ -158,7 +148,7 @@ def _server_env() -> dict[str, str]:
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": postgres_url("postgres"),
             # Persistent connections, as a production deployment runs them.
             "DB_CONN_MAX_AGE": "60",
             # The API serves no static files: no collectstatic manifest is needed.

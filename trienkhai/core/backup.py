@@ -54,14 +54,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pg_url() -> str:
+def postgres_url(scheme: str = "postgresql") -> str:
+    """The default database's connection as a URL (for pg_dump, or a child process)."""
     db = connection.settings_dict
     user = quote(db.get("USER") or "", safe="")
     password = quote(db.get("PASSWORD") or "", safe="")
     auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
     host = db.get("HOST") or "127.0.0.1"
     port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgresql://{auth}{host}{port}/{quote(db['NAME'], safe='')}"
+    return f"{scheme}://{auth}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 def _tool(name: str) -> str:
@@ -104,7 +105,16 @@ def backup(into: Path, *, now: dt.datetime | None = None) -> BackupResult:
                 target.close()
         elif connection.vendor == "postgresql":
             db_file = folder / "database.pgdump"
-            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(db_file), _pg_url()])
+            _run(
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "-f",
+                    str(db_file),
+                    postgres_url(),
+                ]
+            )
         else:
             raise DomainError(f"No backup for {connection.vendor}.", code="vendor")
         media = folder / MEDIA
@@ -187,7 +197,7 @@ def restore(folder: Path) -> dict:
                 "--no-owner",
                 "--single-transaction",
                 "-d",
-                _pg_url(),
+                postgres_url(),
                 str(folder / "database.pgdump"),
             ]
         )
