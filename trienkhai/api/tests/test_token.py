@@ -143,3 +143,12 @@ def test_a_removed_membership_takes_effect_on_the_next_request(client, world):
     assert client.get(f"/api/v1/units/{world.ben_thanh.pk}/", **auth).status_code == 200
     world.ward_officer.memberships.all().delete()
     assert client.get(f"/api/v1/units/{world.ben_thanh.pk}/", **auth).status_code == 404
+
+
+def test_rest_framework_s_own_messages_are_in_vietnamese(client, world):
+    response = client.post(URL, {"username": "x"}, content_type="application/json")
+    assert response.json()["password"] == ["Trường này là bắt buộc."]
+    response = client.get("/api/v1/units/")
+    assert response.json()["detail"] == "Chưa đăng nhập: thiếu thông tin xác thực."
+    response = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token a b")
+    assert "dấu cách" in response.json()["detail"]
