@@ -85,3 +85,31 @@ def test_another_wards_officer_cannot_open_the_ward_plan(page, live_server, seed
     page.goto(f"{live_server.url}/documents/?q=15-KH")
     assert "Tân Định" in page.locator("main").inner_text()
     _shot(page, "07-sibling-search")
+
+
+@pytest.mark.second_factor
+def test_a_leader_sets_up_the_authenticator_at_the_first_login(page, live_server, seeded):
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill("lanhdao")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/accounts/second-factor/**")
+    assert page.locator(".qr svg").is_visible()
+    assert page.get_by_role("navigation", name="Trình đơn chính").count() == 0
+    _shot(page, "05-second-factor-setup")
+
+    # what a person types from the app: the key shown on the page gives the code
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key)
+    totp.time = time.time()
+    page.get_by_label("Mã 6 chữ số").fill(f"{totp.token():06d}")
+    page.get_by_role("button", name="Xác nhận và tiếp tục").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("navigation", name="Trình đơn chính").is_visible()
+    _shot(page, "06-after-second-factor")
