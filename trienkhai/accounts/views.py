@@ -37,7 +37,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"memberships": memberships_of(request.user)})
+    user = request.user
+    context = {
+        "memberships": memberships_of(user),
+        "second_factor_needed": sf.needs_second_factor(user),
+        "second_factor_device": sf.confirmed_device(user),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -74,6 +74,8 @@ def test_an_enrolled_leader_enters_the_code_at_each_login(client, world):
     assert response.status_code == 302
     home = client.get(HOME)
     assert home.status_code == 200 and "Trình đơn chính" in home.content.decode()
+    profile = client.get(reverse("accounts:profile")).content.decode()
+    assert "Đã thiết lập ứng dụng xác thực ngày" in profile
     assert AuditEvent.objects.filter(kind="second_factor_passed").exists()
 
 
