@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from trienkhai.core.errors import DomainError
+from trienkhai.core.uploads import too_large_message
 from trienkhai.reports.models import Indicator, Report, ReportForm, Round
 from trienkhai.reports.services import MAX_FIGURE_TEXT, IndicatorData, SectionData
 from trienkhai.units.models import Unit
@@ -449,3 +450,10 @@ class RoundForm(DomainErrorMixin, forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Filled-in template (.xlsx)"))
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        refusal = too_large_message(f.size or 0)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return f

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trienkhai.accounts.scoping import can_manage_unit, units_for_user
+from trienkhai.core.uploads import too_large_message
 from trienkhai.units.models import Unit
 from trienkhai.units.tabular import FORMATS, ID_PREFIX
 
@@ -43,6 +44,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
+        refusal = too_large_message(f.size or 0)
+        if refusal:
+            raise forms.ValidationError(refusal)
         ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
         if ext not in FORMATS:
             raise forms.ValidationError(_("Choose a CSV or XLSX file."))

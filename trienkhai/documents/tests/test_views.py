@@ -388,3 +388,28 @@ def test_the_link_page_refuses_a_hidden_document(chain, world, login):
     assert response.status_code == 200
     assert response.context["form"].errors["implements"]
     assert set(chain.plan_td.implements.all()) == {chain.program}
+
+
+def test_a_file_over_the_cap_is_refused_without_being_stored_whole(
+    chain, world, login, settings, monkeypatch
+):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.UPLOAD_MAX_BYTES = 256 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # bigger files go to a temporary file
+    written = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counting(self, raw_data, start):
+        written.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting)
+    client = login(world.ward_officer)
+    url = reverse("documents:attach", args=[chain.plan_bt.pk])
+    big = make_pdf(["Báo cáo"]) + b"0" * (3 * 1024 * 1024)
+    response = client.post(url, {"file": upload("bao-cao.pdf", big)})
+    assert response.status_code == 200
+    assert "quá lớn" in " ".join(response.context["form"].errors["file"])
+    assert sum(written) <= settings.UPLOAD_MAX_BYTES + 64 * 1024  # the cap and one chunk
+    assert not chain.plan_bt.files.exists()

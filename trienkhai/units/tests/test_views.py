@@ -193,6 +193,18 @@ def test_the_import_page_refuses_other_file_types(world, login):
     assert r.status_code == 200 and "errorlist" in r.text
 
 
+def test_the_import_page_refuses_a_file_over_the_cap_with_its_size(world, login, settings):
+    settings.UPLOAD_MAX_BYTES = 100 * 1024
+    client = login(world.city_leader)
+    rows = "code,name\n" + "".join(f"KP{i},Chi bộ khu phố {i}\n" for i in range(20_000))
+    r = client.post(
+        reverse("units:import", args=[world.ben_thanh.pk]), {"file": _upload(rows, "a.csv")}
+    )
+    assert r.status_code == 200
+    assert "Tệp quá lớn" in r.text and "Dung lượng tối đa là 0.1 MB" in r.text
+    assert not Unit.objects.filter(code="KP1").exists()
+
+
 def test_the_edit_page_saves_the_unit(world, login):
     client = login(world.city_leader)
     url = reverse("units:edit", args=[world.ben_thanh.pk])
