@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -24,4 +26,9 @@ def exception_handler(exc, context):
         return Response(body, status=code)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ParseError) and " parse error - " in str(exc.detail):
+        # DRF writes these in English without a msgid; the parser's own words follow
+        kind, _sep, cause = str(exc.detail).partition(" parse error - ")
+        body = {"detail": _("The request body could not be read as %(kind)s.") % {"kind": kind}}
+        return Response({**body, "cause": cause}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

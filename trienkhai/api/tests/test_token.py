@@ -152,3 +152,9 @@ def test_rest_framework_s_own_messages_are_in_vietnamese(client, world):
     assert response.json()["detail"] == "Chưa đăng nhập: thiếu thông tin xác thực."
     response = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token a b")
     assert "dấu cách" in response.json()["detail"]
+
+
+def test_a_body_that_is_not_json_is_explained_in_vietnamese(client, world):
+    response = client.post(URL, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Không đọc được nội dung yêu cầu theo định dạng JSON."
