@@ -7,6 +7,7 @@ the reach); writes call the outreach services, whose DomainError becomes a 400 w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from trienkhai.api import outreach_serializers as os_
 from trienkhai.api.serializers import UnitRefSerializer
@@ -55,6 +57,29 @@ def delete_reason(request: Request) -> str:
     form = os_.DeleteSerializer(data={"reason": data.get("reason", "")})
     form.is_valid(raise_exception=True)
     return form.validated_data["reason"]
+
+
+class RecordViewSet(viewsets.GenericViewSet):
+    """The steps the record endpoints of study and oversight share; a subclass gives
+    ``_data(objects, many=False)``, the API's view of rows of its scoped queryset."""
+
+    def _data(self, objects: list[Any], many: bool = False) -> Any:
+        raise NotImplementedError
+
+    def _input(self, serializer_class: type[Serializer]) -> Serializer:
+        """The request's body, validated (a 400 with the fields' errors otherwise)."""
+        form = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        return form
+
+    def _shown(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        """The object as the API shows it, read again through the scoped queryset."""
+        return Response(self._data(list(self.get_queryset().filter(pk=pk))), status=status_code)
+
+    def _deleted(self, delete: Callable[..., Any], **target: Any) -> Response:
+        """``delete`` the target with the request's reason: 204, or a 400 with a reason."""
+        delete(**target, by=self.request.user, reason=delete_reason(self.request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _subtree(qs: QuerySet, unit: Unit) -> QuerySet:
@@ -94,7 +119,7 @@ def _subtree(qs: QuerySet, unit: Unit) -> QuerySet:
         responses={204: None, 400: _DOMAIN_ERROR},
     ),
 )
-class StudySessionViewSet(viewsets.GenericViewSet):
+class StudySessionViewSet(RecordViewSet):
     serializer_class = os_.StudySessionSerializer
     pagination_class = CascadePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -138,14 +163,10 @@ class StudySessionViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self._data(page, many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        session = get_session_for_user(request.user, pk)
-        return Response(self._data(list(self.get_queryset().filter(pk=session.pk))))
+        return self._shown(get_session_for_user(request.user, pk).pk)
 
     def create(self, request: Request) -> Response:
-        form = os_.StudySessionCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        form.is_valid(raise_exception=True)
+        form = self._input(os_.StudySessionCreateSerializer)
         d = form.validated_data
         session = services.session_record(
             assignment=d["assignment"],
@@ -157,16 +178,11 @@ class StudySessionViewSet(viewsets.GenericViewSet):
             reason=d.get("reason", ""),
             **form.fields_for_service(),
         )
-        data = self._data(list(self.get_queryset().filter(pk=session.pk)))
-        return Response(data, status=status.HTTP_201_CREATED)
+        return self._shown(session.pk, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         s = get_session_for_user(request.user, pk, write=True)
-        form = os_.StudySessionUpdateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(os_.StudySessionUpdateSerializer).validated_data
         services.session_update(
             session=s,
             by=request.user,
@@ -176,12 +192,11 @@ class StudySessionViewSet(viewsets.GenericViewSet):
             version=d.get("version"),
             **{k: d.get(k, getattr(s, k)) for k in services.SESSION_FIELDS},
         )
-        return Response(self._data(list(self.get_queryset().filter(pk=s.pk))))
+        return self._shown(s.pk)
 
     def destroy(self, request: Request, pk: str) -> Response:
         s = get_session_for_user(request.user, pk, write=True)
-        services.session_delete(session=s, by=request.user, reason=delete_reason(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._deleted(services.session_delete, session=s)
 
 
 # --- public information ----------------------------------------------------------------------
@@ -211,7 +226,7 @@ class StudySessionViewSet(viewsets.GenericViewSet):
         responses={204: None, 400: _DOMAIN_ERROR},
     ),
 )
-class PublicOutreachViewSet(viewsets.GenericViewSet):
+class PublicOutreachViewSet(RecordViewSet):
     serializer_class = os_.PublicOutreachSerializer
     pagination_class = CascadePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -248,15 +263,10 @@ class PublicOutreachViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self._data(page, many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        item = get_outreach_for_user(request.user, pk)
-        return Response(self._data(list(self.get_queryset().filter(pk=item.pk))))
+        return self._shown(get_outreach_for_user(request.user, pk).pk)
 
     def create(self, request: Request) -> Response:
-        form = os_.PublicOutreachCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        form.is_valid(raise_exception=True)
-        d = dict(form.validated_data)
+        d = dict(self._input(os_.PublicOutreachCreateSerializer).validated_data)
         unit = _readable_unit(request.user, d.pop("unit"))  # the service checks who acts
         item = services.outreach_record(
             unit=unit,
@@ -269,16 +279,11 @@ class PublicOutreachViewSet(viewsets.GenericViewSet):
             audience=d.get("audience"),
             summary=d.get("summary", ""),
         )
-        data = self._data(list(self.get_queryset().filter(pk=item.pk)))
-        return Response(data, status=status.HTTP_201_CREATED)
+        return self._shown(item.pk, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         item = get_outreach_for_user(request.user, pk, write=True)
-        form = os_.PublicOutreachUpdateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(os_.PublicOutreachUpdateSerializer).validated_data
         services.outreach_update(
             item=item,
             by=request.user,
@@ -286,12 +291,11 @@ class PublicOutreachViewSet(viewsets.GenericViewSet):
             version=d.get("version"),
             **{k: d.get(k, getattr(item, k)) for k in services.OUTREACH_FIELDS},
         )
-        return Response(self._data(list(self.get_queryset().filter(pk=item.pk))))
+        return self._shown(item.pk)
 
     def destroy(self, request: Request, pk: str) -> Response:
         item = get_outreach_for_user(request.user, pk, write=True)
-        services.outreach_delete(item=item, by=request.user, reason=delete_reason(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._deleted(services.outreach_delete, item=item)
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 
 from trienkhai.api import oversight_serializers as ovs
 from trienkhai.api.outreach_serializers import DeleteSerializer
-from trienkhai.api.outreach_views import delete_reason
+from trienkhai.api.outreach_views import RecordViewSet
 from trienkhai.api.serializers import UnitRefSerializer
 from trienkhai.api.tasks_views import CascadePagination, _readable_unit, _visible_documents
 from trienkhai.api.views import _filters
@@ -95,7 +95,7 @@ def _mark(recs: list[Recommendation], today: dt.date) -> list[Recommendation]:
         responses={204: None, 400: _DOMAIN_ERROR},
     ),
 )
-class PlanViewSet(viewsets.GenericViewSet):
+class PlanViewSet(RecordViewSet):
     serializer_class = ovs.PlanSerializer
     pagination_class = CascadePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -141,13 +141,10 @@ class PlanViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self._data(page, many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        plan = get_plan_for_user(request.user, pk)
-        return Response(self._data(list(self.get_queryset().filter(pk=plan.pk))))
+        return self._shown(get_plan_for_user(request.user, pk).pk)
 
     def create(self, request: Request) -> Response:
-        form = ovs.PlanCreateSerializer(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(ovs.PlanCreateSerializer).validated_data
         plan = services.plan_create(
             unit=d["unit"],
             by=request.user,
@@ -159,14 +156,11 @@ class PlanViewSet(viewsets.GenericViewSet):
             tasks=d.get("tasks", []),
             targets=[(t["unit"], t["starts_on"], t["ends_on"]) for t in d.get("targets", [])],
         )
-        data = self._data(list(self.get_queryset().filter(pk=plan.pk)))
-        return Response(data, status=status.HTTP_201_CREATED)
+        return self._shown(plan.pk, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         plan = get_plan_for_user(request.user, pk, act=True)
-        form = ovs.PlanUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(ovs.PlanUpdateSerializer).validated_data
         services.plan_update(
             plan=plan,
             by=request.user,
@@ -178,12 +172,11 @@ class PlanViewSet(viewsets.GenericViewSet):
             tasks=d["tasks"] if "tasks" in d else list(plan.tasks.all()),
             version=d.get("version"),
         )
-        return Response(self._data(list(self.get_queryset().filter(pk=plan.pk))))
+        return self._shown(plan.pk)
 
     def destroy(self, request: Request, pk: str) -> Response:
         plan = get_plan_for_user(request.user, pk, act=True)
-        services.plan_delete(plan=plan, by=request.user, reason=delete_reason(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._deleted(services.plan_delete, plan=plan)
 
     @extend_schema(
         summary="Plan a visit of a unit under the supervisor, within the plan's year",
@@ -193,11 +186,7 @@ class PlanViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def targets(self, request: Request, pk: str) -> Response:
         plan = get_plan_for_user(request.user, pk, act=True)
-        form = ovs.PlanTargetInputSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(ovs.PlanTargetInputSerializer).validated_data
         services.plan_add_target(
             plan=plan,
             by=request.user,
@@ -205,8 +194,7 @@ class PlanViewSet(viewsets.GenericViewSet):
             starts_on=d["starts_on"],
             ends_on=d["ends_on"],
         )
-        data = self._data(list(self.get_queryset().filter(pk=plan.pk)))
-        return Response(data, status=status.HTTP_201_CREATED)
+        return self._shown(plan.pk, status.HTTP_201_CREATED)
 
 
 # --- visits ----------------------------------------------------------------------------------
@@ -236,7 +224,7 @@ class PlanViewSet(viewsets.GenericViewSet):
         responses={204: None, 400: _DOMAIN_ERROR},
     ),
 )
-class VisitViewSet(viewsets.GenericViewSet):
+class VisitViewSet(RecordViewSet):
     serializer_class = ovs.VisitSerializer
     pagination_class = CascadePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -250,7 +238,7 @@ class VisitViewSet(viewsets.GenericViewSet):
             .prefetch_related(Prefetch("recommendations", queryset=recs))
         )
 
-    def _data(self, visits: list[Visit]) -> list[dict[str, Any]]:
+    def _data(self, visits: list[Visit], many: bool = False) -> Any:
         today = timezone.localdate()
         recs = _mark([r for v in visits for r in v.recommendations.all()], today)
         by_visit: dict[int, list] = {}
@@ -258,7 +246,8 @@ class VisitViewSet(viewsets.GenericViewSet):
             by_visit.setdefault(r.visit_id, []).append(r)
         for v in visits:
             v.recs = by_visit.get(v.pk, [])
-        return ovs.VisitSerializer(visits, many=True, context=self.get_serializer_context()).data
+        data = ovs.VisitSerializer(visits, many=True, context=self.get_serializer_context()).data
+        return data if many else data[0]
 
     def list(self, request: Request) -> Response:
         f = _filters(ovs.VisitFilterSerializer, request)
@@ -268,16 +257,13 @@ class VisitViewSet(viewsets.GenericViewSet):
         if "unit" in f:
             qs = qs.filter(unit__in=_subtree(_readable_unit(request.user, f["unit"])))
         page = list(self.paginate_queryset(qs.order_by("-ends_on", "-pk")))
-        return self.get_paginated_response(self._data(page))
+        return self.get_paginated_response(self._data(page, many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        visit = get_visit_for_user(request.user, pk)
-        return Response(self._data(list(self.get_queryset().filter(pk=visit.pk)))[0])
+        return self._shown(get_visit_for_user(request.user, pk).pk)
 
     def create(self, request: Request) -> Response:
-        form = ovs.VisitCreateSerializer(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(ovs.VisitCreateSerializer).validated_data
         plan = get_plan_for_user(request.user, d["plan"], act=True)
         with transaction.atomic():
             visit = services.visit_record(
@@ -292,14 +278,11 @@ class VisitViewSet(viewsets.GenericViewSet):
                 findings=d.get("findings", ""),
                 recommendations=[(r["text"], r["due_date"]) for r in d.get("recommendations", [])],
             )
-        data = self._data(list(self.get_queryset().filter(pk=visit.pk)))[0]
-        return Response(data, status=status.HTTP_201_CREATED)
+        return self._shown(visit.pk, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         visit = get_visit_for_user(request.user, pk, act=True)
-        form = ovs.VisitUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
+        d = self._input(ovs.VisitUpdateSerializer).validated_data
         services.visit_update(
             visit=visit,
             by=request.user,
@@ -313,12 +296,11 @@ class VisitViewSet(viewsets.GenericViewSet):
             recommendations=[(r["text"], r["due_date"]) for r in d.get("recommendations", [])],
             version=d.get("version"),
         )
-        return Response(self._data(list(self.get_queryset().filter(pk=visit.pk)))[0])
+        return self._shown(visit.pk)
 
     def destroy(self, request: Request, pk: str) -> Response:
         visit = get_visit_for_user(request.user, pk, act=True)
-        services.visit_delete(visit=visit, by=request.user, reason=delete_reason(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._deleted(services.visit_delete, visit=visit)
 
 
 # --- recommendations -------------------------------------------------------------------------

@@ -7,13 +7,10 @@ also advances the unit's study assignment through the cascade's own service.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.files.base import File
 from django.db import transaction
 from django.db.models import ProtectedError, Sum
 from django.utils import timezone
@@ -23,9 +20,10 @@ from django.utils.translation import gettext_lazy
 
 from trienkhai.accounts.scoping import can_act_for_unit
 from trienkhai.core.errors import DomainError
+from trienkhai.core.versioning import check_version
 from trienkhai.documents.models import Document
-from trienkhai.documents.uploads import UploadRefused, check_upload
 from trienkhai.outreach import rollup
+from trienkhai.outreach.attachments import check_files, remove_files, store_file
 from trienkhai.outreach.models import (
     GROUPS,
     HEADCOUNT_GROUPS,
@@ -37,7 +35,6 @@ from trienkhai.tasks.models import Assignment, Task
 from trienkhai.tasks.services import assignment_update
 from trienkhai.units.models import Unit
 
-MAX_FILES = 10
 MAX_ATTENDANCE = 10_000_000
 CHAIN_DEPTH = 12
 # How each group is named inside a sentence ("1.250 party members attended…").
@@ -81,21 +78,6 @@ def _check_active(unit: Unit) -> None:
             % {"unit": unit.name, "date": _fmt(unit.dissolved_on)},
             code="dissolved",
             field="unit",
-        )
-
-
-def _check_version(obj: Any, version: int | None, what: str) -> None:
-    """An edit made on an older copy is refused (``version`` None: the caller did not read
-    one, e.g. a script; the row lock still orders the writes)."""
-    if version is not None and obj.version != version:
-        raise DomainError(
-            _(
-                "Someone else changed this %(what)s while you were editing it. Reload the page"
-                " to see their changes, then make yours again."
-            )
-            % {"what": what},
-            code="stale",
-            field="version",
         )
 
 
@@ -278,35 +260,6 @@ def _clean_fields(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return out
 
 
-def _check_files(files: Sequence[Any], already: int = 0) -> list[tuple[Any, Any]]:
-    if len(files) + already > MAX_FILES:
-        raise DomainError(
-            _("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many", field="files"
-        )
-    checked = []
-    for upload in files:
-        try:
-            checked.append((upload, check_upload(upload)))
-        except UploadRefused as exc:
-            raise DomainError(str(exc), code="upload", field="files") from exc
-    return checked
-
-
-def _store_file(session: StudySession, upload: Any, info: Any) -> SessionFile:
-    upload.seek(0)
-    stored = SessionFile(
-        session=session,
-        original_name=info.name,
-        content_type=info.content_type,
-        size=info.size,
-        sha256=info.sha256,
-    )
-    # The client's name is never used on disk (as for document files).
-    stored.file.save(f"{secrets.token_hex(16)}.{info.ext}", File(upload), save=False)
-    stored.save()
-    return stored
-
-
 def unit_coverage_percent(unit: Unit, topic_id: int) -> int:
     """The unit's own coverage of a topic, all groups with a headcount together (0–100)."""
     sums = StudySession.objects.filter(unit=unit, topic_id=topic_id).aggregate(
@@ -354,7 +307,7 @@ def session_record(
         counts = _clean_attendance(unit, attendance)
         documents = list(documents)
         _check_documents(assignment, documents)
-        checked = _check_files(files)
+        checked = check_files(files)
         session = StudySession(
             unit=unit,
             assignment=assignment,
@@ -368,7 +321,7 @@ def session_record(
         session.save()
         session.documents.set(documents)
         for upload, info in checked:
-            _store_file(session, upload, info)
+            store_file(SessionFile, upload, info, session=session)
     _advance(session, by=by, completed=completed, reason=reason, today=today)
     return session
 
@@ -430,12 +383,12 @@ def session_update(
         s = StudySession.objects.select_related("assignment__task", "assignment__unit").get(
             pk=session.pk
         )
-        _check_version(s, version, _("study session"))
+        check_version(s, version, _("study session"))
         data = _clean_fields(fields, today)
         counts = _clean_attendance(unit, attendance)
         documents = list(documents)
         _check_documents(s.assignment, documents)
-        checked = _check_files(files, already=s.files.count())
+        checked = check_files(files, already=s.files.count())
         for key, value in {**data, **counts}.items():
             setattr(s, key, value)
         s.refresh_search_text(unit.name)
@@ -444,7 +397,7 @@ def session_update(
         s.save()
         s.documents.set(documents)
         for upload, info in checked:
-            _store_file(s, upload, info)
+            store_file(SessionFile, upload, info, session=s)
     return s
 
 
@@ -463,16 +416,7 @@ def session_delete(*, session: StudySession, by: Any, reason: str) -> None:
         s._change_reason = reason[:100]
         names = [f.file.name for f in s.files.all()]
         _deleted(s, what=_("study session"))
-        transaction.on_commit(lambda: _remove_files(names))
-
-
-def _remove_files(names: Iterable[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        # a missing file is no reason to fail: the row is gone
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)
+        transaction.on_commit(lambda: remove_files(names))
 
 
 # --- information for the public --------------------------------------------------------------
@@ -570,7 +514,7 @@ def outreach_update(
         documents = list(documents)
         _check_visible_documents(by, documents)
         obj = PublicOutreach.objects.get(pk=item.pk)
-        _check_version(obj, version, _("public information item"))
+        check_version(obj, version, _("public information item"))
         for key, value in data.items():
             setattr(obj, key, value)
         obj.version += 1

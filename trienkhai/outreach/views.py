@@ -10,10 +10,9 @@ import logging
 import tempfile
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -21,15 +20,21 @@ from django.views.decorators.http import require_http_methods, require_safe
 from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
 from trienkhai.accounts.scoping import can_act_for_unit
-from trienkhai.core.errors import DomainError
 from trienkhai.documents.selectors import documents_for_user
-from trienkhai.documents.uploads import sha256_of
 from trienkhai.outreach import exports
 from trienkhai.outreach import forms as f
+from trienkhai.outreach.attachments import file_response
+from trienkhai.outreach.editing import delete_view, form_page, submitted
 from trienkhai.outreach.history import field_labels as _labels
 from trienkhai.outreach.history import history_entries as _history
 from trienkhai.outreach.listing import list_page, readable_unit, sorted_by, within
-from trienkhai.outreach.models import GROUPS, HEADCOUNT_GROUPS, PublicOutreach, SessionFile
+from trienkhai.outreach.models import (
+    GROUPS,
+    HEADCOUNT_GROUPS,
+    PublicOutreach,
+    SessionFile,
+    StudySession,
+)
 from trienkhai.outreach.selectors import (
     GROUP_LABELS,
     acting_units,
@@ -143,27 +148,25 @@ def session_create(request: HttpRequest) -> HttpResponse:
     if not units:
         raise Http404
     form = f.SessionForm(request.POST or None, request.FILES or None, user=user, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = session_record(
-                assignment=data["assignment"],
-                by=user,
-                documents=list(data["documents"]),
-                attendance=form.attendance(),
-                files=data["files"],
-                completed=data["completed"],
-                reason=data["reason"],
-                **form.session_fields(),
-            )
-        except DomainError as error:
-            if error.code == "upload":
-                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The study session has been recorded. Thank you."))
-            return redirect("outreach:session", session.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: session_record(
+            assignment=form.cleaned_data["assignment"],
+            by=user,
+            documents=list(form.cleaned_data["documents"]),
+            attendance=form.attendance(),
+            files=form.cleaned_data["files"],
+            completed=form.cleaned_data["completed"],
+            reason=form.cleaned_data["reason"],
+            **form.session_fields(),
+        ),
+        success=_("The study session has been recorded. Thank you."),
+        then=lambda session: reverse("outreach:session", args=[session.pk]),
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "outreach/sessions/form.html",
         {
@@ -174,7 +177,6 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 (_("Record a session"), None),
             ),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -205,6 +207,17 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _session_crumbs(s: StudySession, last: str) -> list[tuple[str, str | None]]:
+    return _crumbs(
+        (_("Study sessions"), reverse("outreach:sessions")),
+        (
+            f"{s.unit.short_name or s.unit.name} — {s.held_on:%d/%m/%Y}",
+            reverse("outreach:session", args=[s.pk]),
+        ),
+        (last, None),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -228,42 +241,32 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         session=s,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session_update(
-                session=s,
-                by=user,
-                documents=list(data["documents"]),
-                attendance=form.attendance(),
-                files=data["files"],
-                version=data.get("version"),
-                **form.session_fields(),
-            )
-        except DomainError as error:
-            if error.code == "upload":
-                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The session has been corrected."))
-            return redirect("outreach:session", s.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: session_update(
+            session=s,
+            by=user,
+            documents=list(form.cleaned_data["documents"]),
+            attendance=form.attendance(),
+            files=form.cleaned_data["files"],
+            version=form.cleaned_data.get("version"),
+            **form.session_fields(),
+        ),
+        success=_("The session has been corrected."),
+        then=reverse("outreach:session", args=[s.pk]),
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "outreach/sessions/form.html",
         {
             "form": form,
             "s": s,
             "headcounts": _headcounts([s.unit]),
-            "crumbs": _crumbs(
-                (_("Study sessions"), reverse("outreach:sessions")),
-                (
-                    f"{s.unit.short_name or s.unit.name} — {s.held_on:%d/%m/%Y}",
-                    reverse("outreach:session", args=[s.pk]),
-                ),
-                (_("Correct"), None),
-            ),
+            "crumbs": _session_crumbs(s, _("Correct")),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -272,33 +275,17 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def session_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     s = get_session_for_user(user, pk, write=True)
-    form = f.DeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session_delete(session=s, by=user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The session has been deleted."))
-            return redirect("outreach:sessions")
-    return render(
+    return delete_view(
         request,
-        "outreach/delete.html",
-        {
-            "form": form,
+        delete=lambda reason: session_delete(session=s, by=user, reason=reason),
+        success=_("The session has been deleted."),
+        then=reverse("outreach:sessions"),
+        page=lambda: {
             "what": _("the study session of %(unit)s on %(date)s")
             % {"unit": s.unit.name, "date": f"{s.held_on:%d/%m/%Y}"},
             "cancel_url": reverse("outreach:session", args=[s.pk]),
-            "crumbs": _crumbs(
-                (_("Study sessions"), reverse("outreach:sessions")),
-                (
-                    f"{s.unit.short_name or s.unit.name} — {s.held_on:%d/%m/%Y}",
-                    reverse("outreach:session", args=[s.pk]),
-                ),
-                (_("Delete"), None),
-            ),
+            "crumbs": _session_crumbs(s, _("Delete")),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -310,29 +297,9 @@ def session_file(request: HttpRequest, pk: int) -> HttpResponse:
     except (SessionFile.DoesNotExist, ValueError, TypeError):
         raise Http404
     s = get_session_for_user(request.user, stored.session_id)
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError):
-        log.error("session file %s is missing from storage (%s)", stored.pk, stored.file.name)
-        raise Http404
-    # Re-check the digest on every read: a file changed on disk is never served.
-    if sha256_of(handle) != stored.sha256:
-        handle.close()
-        log.error("session file %s failed its SHA-256 check (%s)", stored.pk, stored.file.name)
-        audit(
-            AuditEvent.Kind.ACCESS_DENIED,
-            request=request,
-            reason="file_tampered",
-            session_file=stored.pk,
-            session=s.pk,
-        )
-        raise Http404
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    return file_response(
+        request, stored, log=log, name="session file", session_file=stored.pk, session=s.pk
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- public information ----------------------------------------------------------------------
@@ -370,18 +337,21 @@ def outreach_create(request: HttpRequest) -> HttpResponse:
     if not units:
         raise Http404
     form = f.OutreachForm(request.POST or None, user=user, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            item = outreach_record(
-                unit=data["unit"], by=user, documents=list(data["documents"]), **form.item_fields()
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The item has been recorded."))
-            return redirect("outreach:public_item", item.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: outreach_record(
+            unit=form.cleaned_data["unit"],
+            by=user,
+            documents=list(form.cleaned_data["documents"]),
+            **form.item_fields(),
+        ),
+        success=_("The item has been recorded."),
+        then=lambda item: reverse("outreach:public_item", args=[item.pk]),
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "outreach/public/form.html",
         {
@@ -390,7 +360,6 @@ def outreach_create(request: HttpRequest) -> HttpResponse:
                 (_("Public information"), reverse("outreach:public")), (_("Record an item"), None)
             ),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -416,6 +385,14 @@ def outreach_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _item_crumbs(item: PublicOutreach, last: str) -> list[tuple[str, str | None]]:
+    return _crumbs(
+        (_("Public information"), reverse("outreach:public")),
+        (item.title[:60], reverse("outreach:public_item", args=[item.pk])),
+        (last, None),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -432,33 +409,25 @@ def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": item.version,
     }
     form = f.OutreachForm(request.POST or None, user=user, units=[], item=item, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outreach_update(
-                item=item,
-                by=user,
-                documents=list(form.cleaned_data["documents"]),
-                version=form.cleaned_data.get("version"),
-                **form.item_fields(),
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The item has been corrected."))
-            return redirect("outreach:public_item", item.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: outreach_update(
+            item=item,
+            by=user,
+            documents=list(form.cleaned_data["documents"]),
+            version=form.cleaned_data.get("version"),
+            **form.item_fields(),
+        ),
+        success=_("The item has been corrected."),
+        then=reverse("outreach:public_item", args=[item.pk]),
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "outreach/public/form.html",
-        {
-            "form": form,
-            "item": item,
-            "crumbs": _crumbs(
-                (_("Public information"), reverse("outreach:public")),
-                (item.title[:60], reverse("outreach:public_item", args=[item.pk])),
-                (_("Correct"), None),
-            ),
-        },
-        status=400 if request.method == "POST" else 200,
+        {"form": form, "item": item, "crumbs": _item_crumbs(item, _("Correct"))},
     )
 
 
@@ -467,27 +436,14 @@ def outreach_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def outreach_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     item = get_outreach_for_user(user, pk, write=True)
-    form = f.DeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outreach_delete(item=item, by=user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The item has been deleted."))
-            return redirect("outreach:public")
-    return render(
+    return delete_view(
         request,
-        "outreach/delete.html",
-        {
-            "form": form,
+        delete=lambda reason: outreach_delete(item=item, by=user, reason=reason),
+        success=_("The item has been deleted."),
+        then=reverse("outreach:public"),
+        page=lambda: {
             "what": item.title,
             "cancel_url": reverse("outreach:public_item", args=[item.pk]),
-            "crumbs": _crumbs(
-                (_("Public information"), reverse("outreach:public")),
-                (item.title[:60], reverse("outreach:public_item", args=[item.pk])),
-                (_("Delete"), None),
-            ),
+            "crumbs": _item_crumbs(item, _("Delete")),
         },
-        status=400 if request.method == "POST" else 200,
     )

@@ -10,21 +10,19 @@ for the unit's tasks otherwise.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.core.files.base import File
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trienkhai.core.errors import DomainError
+from trienkhai.core.versioning import check_version
 from trienkhai.documents.models import Document
-from trienkhai.documents.uploads import UploadRefused, check_upload
+from trienkhai.outreach.attachments import check_files, remove_files, store_file
 from trienkhai.oversight.models import (
     Plan,
     PlanTarget,
@@ -38,7 +36,6 @@ from trienkhai.tasks.models import Assignment, Target, Task
 from trienkhai.tasks.services import assignment_reopen, target_add, task_create
 from trienkhai.units.models import Unit
 
-MAX_FILES = 10
 MAX_RECOMMENDATIONS = 30
 TITLE_LENGTH = 500
 
@@ -113,25 +110,27 @@ def _check_visible(by: Any, documents: Sequence[Document], tasks: Sequence[Task]
         raise DomainError(_("Choose a task you can see."), code="forbidden", field="tasks")
 
 
-def _check_version(obj: Any, version: int | None, what: str) -> None:
-    """An edit made on an older copy is refused (``version`` None: the caller read none)."""
-    if version is not None and obj.version != version:
-        raise DomainError(
-            _(
-                "Someone else changed this %(what)s while you were editing it. Reload the page"
-                " to see their changes, then make yours again."
-            )
-            % {"what": what},
-            code="stale",
-            field="version",
-        )
-
-
 def _clean_reason(reason: str, message: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(message, code="required", field="reason")
     return reason
+
+
+def _refusal(refused: Callable[..., str], obj: Any) -> str:
+    """Refuse to delete ``obj`` if ``refused(obj)`` says why; else the message to refuse with
+    should a dependent record race in after this check."""
+    message = refused(obj)
+    if message:
+        raise DomainError(message, code="protected", field="reason")
+    return refused(obj, n=1)
+
+
+def _with_reason(obj: Any, by: Any, reason: str) -> Any:
+    """``obj`` with who deletes it and why, for its history."""
+    obj._history_user = _user(by)
+    obj._change_reason = reason[:100]
+    return obj
 
 
 def _delete(obj: Any, message: str) -> None:
@@ -236,7 +235,7 @@ def plan_update(
     window and visit of the plan; ``version`` is the one the editor read."""
     p = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
     _check_supervises(by, p.unit)
-    _check_version(p, version, _("plan"))
+    check_version(p, version, _("plan"))
     year, kind, title = _clean_plan(year, kind, title)
     documents, tasks = list(documents), list(tasks)
     _check_visible(by, documents, tasks)
@@ -285,48 +284,13 @@ def plan_delete(*, plan: Plan, by: Any, reason: str) -> None:
     p = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
     _check_supervises(by, p.unit)
     reason = _clean_reason(reason, _("Give the reason for deleting this plan."))
-    message = plan_delete_refusal(p)
-    if message:
-        raise DomainError(message, code="protected", field="reason")
-    message = plan_delete_refusal(p, n=1)  # for a visit racing in after the check
+    message = _refusal(plan_delete_refusal, p)
     for target in p.targets.all():
-        target._history_user = _user(by)
-        target._change_reason = reason[:100]
-        _delete(target, message)
-    p._history_user = _user(by)
-    p._change_reason = reason[:100]
-    _delete(p, message)
+        _delete(_with_reason(target, by, reason), message)
+    _delete(_with_reason(p, by, reason), message)
 
 
 # --- visits ----------------------------------------------------------------------------------
-
-
-def _check_files(files: Sequence[Any], already: int = 0) -> list[tuple[Any, Any]]:
-    if len(files) + already > MAX_FILES:
-        raise DomainError(
-            _("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many", field="files"
-        )
-    checked = []
-    for upload in files:
-        try:
-            checked.append((upload, check_upload(upload)))
-        except UploadRefused as exc:
-            raise DomainError(str(exc), code="upload", field="files") from exc
-    return checked
-
-
-def _store_file(visit: Visit, upload: Any, info: Any) -> VisitFile:
-    upload.seek(0)
-    stored = VisitFile(
-        visit=visit,
-        original_name=info.name,
-        content_type=info.content_type,
-        size=info.size,
-        sha256=info.sha256,
-    )
-    stored.file.save(f"{secrets.token_hex(16)}.{info.ext}", File(upload), save=False)
-    stored.save()
-    return stored
 
 
 def _check_visit(
@@ -412,7 +376,7 @@ def visit_record(
             code="too_many",
             field="recommendations",
         )
-    checked = _check_files(files)
+    checked = check_files(files)
     visit = Visit(
         plan=plan,
         planned=planned,
@@ -428,7 +392,7 @@ def visit_record(
     visit._history_user = _user(by)
     visit.save()
     for upload, info in checked:
-        _store_file(visit, upload, info)
+        store_file(VisitFile, upload, info, visit=visit)
     for text, due in recommendations:
         recommendation_add(visit=visit, by=by, text=text, due_date=due, today=today)
     return visit
@@ -462,7 +426,7 @@ def visit_update(
     )
     plan = Plan.objects.select_for_update().select_related("unit").get(pk=v.plan_id)
     _check_supervises(by, plan.unit)
-    _check_version(v, version, _("visit"))
+    check_version(v, version, _("visit"))
     team = _check_visit(plan, unit, starts_on, ends_on, team, rating, today, current=v.rating)
     recs = list(v.recommendations.order_by("due_date", "pk"))
     if recs and unit.pk != v.unit_id:
@@ -488,7 +452,7 @@ def visit_update(
             code="too_many",
             field="recommendations",
         )
-    checked = _check_files(files, already=v.files.count())
+    checked = check_files(files, already=v.files.count())
     if unit.pk != v.unit_id:
         # the window it fulfilled was the old unit's: take the new unit's first free one
         v.planned = (
@@ -505,7 +469,7 @@ def visit_update(
     v._history_user = _user(by)
     v.save()
     for upload, info in checked:
-        _store_file(v, upload, info)
+        store_file(VisitFile, upload, info, visit=v)
     for text, due in recommendations:
         recommendation_add(visit=v, by=by, text=text, due_date=due, today=today)
     return v
@@ -533,29 +497,13 @@ def visit_delete(*, visit: Visit, by: Any, reason: str) -> None:
     )
     _check_supervises(by, v.plan.unit)
     reason = _clean_reason(reason, _("Give the reason for deleting this visit."))
-    message = visit_delete_refusal(v)
-    if message:
-        raise DomainError(message, code="protected", field="reason")
-    message = visit_delete_refusal(v, n=1)  # for a recommendation racing in after the check
+    message = _refusal(visit_delete_refusal, v)
     names = []
     for stored in v.files.all():
         names.append(stored.file.name)
-        stored._history_user = _user(by)
-        stored._change_reason = reason[:100]
-        stored.delete()
-    v._history_user = _user(by)
-    v._change_reason = reason[:100]
-    _delete(v, message)
-    transaction.on_commit(lambda: _remove_files(names))
-
-
-def _remove_files(names: Sequence[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        # a missing file is no reason to fail: the row is gone
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)
+        _with_reason(stored, by, reason).delete()
+    _delete(_with_reason(v, by, reason), message)
+    transaction.on_commit(lambda: remove_files(names))
 
 
 # --- recommendations -------------------------------------------------------------------------

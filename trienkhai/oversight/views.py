@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
@@ -23,10 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
 from trienkhai.accounts.scoping import can_read_unit, get_unit_for_user, home_unit
-from trienkhai.core.errors import DomainError
 from trienkhai.documents.selectors import documents_for_user
-from trienkhai.documents.uploads import sha256_of
-from trienkhai.outreach.forms import DeleteForm
+from trienkhai.outreach.attachments import file_response
+from trienkhai.outreach.editing import delete_view, form_page, submitted
 from trienkhai.outreach.history import field_labels as _labels
 from trienkhai.outreach.history import history_entries as _history
 from trienkhai.outreach.listing import list_page, readable_unit, sorted_by, within
@@ -265,6 +264,22 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _plan_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """What the plan form gives the plan services (create and edit alike)."""
+    return {
+        "year": data["year"],
+        "kind": data["kind"],
+        "title": data["title"],
+        "description": data["description"],
+        "documents": list(data["documents"]),
+        "tasks": list(data["tasks"]),
+    }
+
+
+def _plan_url(plan: Plan) -> str:
+    return reverse("oversight:plan", args=[plan.pk])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create_view(request: HttpRequest) -> HttpResponse:
@@ -273,33 +288,27 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
     if not units:
         raise Http404
     form = f.PlanForm(request.POST or None, user=user, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = plan_create(
-                unit=data["unit"],
-                by=user,
-                year=data["year"],
-                kind=data["kind"],
-                title=data["title"],
-                description=data["description"],
-                documents=list(data["documents"]),
-                tasks=list(data["tasks"]),
-                targets=form.targets(),
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The plan has been recorded."))
-            return redirect("oversight:plan", plan.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: plan_create(
+            unit=form.cleaned_data["unit"],
+            by=user,
+            targets=form.targets(),
+            **_plan_fields(form.cleaned_data),
+        ),
+        success=_("The plan has been recorded."),
+        then=_plan_url,
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "oversight/plans/form.html",
         {
             "form": form,
             "crumbs": _crumbs((_("Plans"), reverse("oversight:plans")), (_("New plan"), None)),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -349,7 +358,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_crumb(plan: Plan) -> tuple[str, str]:
-    return (plan.title[:60], reverse("oversight:plan", args=[plan.pk]))
+    return (plan.title[:60], _plan_url(plan))
+
+
+def _plan_crumbs(plan: Plan, last: str) -> list[tuple[str, str | None]]:
+    return _crumbs((_("Plans"), reverse("oversight:plans")), _plan_crumb(plan), (last, None))
 
 
 @login_required
@@ -367,61 +380,24 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": plan.version,
     }
     form = f.PlanForm(request.POST or None, user=user, units=[], plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan_update(
-                plan=plan,
-                by=user,
-                year=data["year"],
-                kind=data["kind"],
-                title=data["title"],
-                description=data["description"],
-                documents=list(data["documents"]),
-                tasks=list(data["tasks"]),
-                version=data.get("version"),
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The plan has been saved."))
-            return redirect("oversight:plan", plan.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: plan_update(
+            plan=plan,
+            by=user,
+            version=form.cleaned_data.get("version"),
+            **_plan_fields(form.cleaned_data),
+        ),
+        success=_("The plan has been saved."),
+        then=_plan_url(plan),
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "oversight/plans/form.html",
-        {
-            "form": form,
-            "plan": plan,
-            "crumbs": _crumbs(
-                (_("Plans"), reverse("oversight:plans")), _plan_crumb(plan), (_("Edit"), None)
-            ),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def _delete_page(
-    request: HttpRequest,
-    form: DeleteForm,
-    *,
-    what: str,
-    note: str,
-    refusal: str,
-    cancel_url: str,
-    crumbs: list,
-) -> HttpResponse:
-    return render(
-        request,
-        "outreach/delete.html",
-        {
-            "form": form,
-            "what": what,
-            "note": note,
-            "refusal": refusal,
-            "cancel_url": cancel_url,
-            "crumbs": crumbs,
-        },
-        status=400 if request.method == "POST" else 200,
+        {"form": form, "plan": plan, "crumbs": _plan_crumbs(plan, _("Edit"))},
     )
 
 
@@ -430,29 +406,22 @@ def _delete_page(
 def plan_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, act=True)
-    form = DeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_delete(plan=plan, by=user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The plan has been deleted."))
-            return redirect("oversight:plans")
-    return _delete_page(
+    return delete_view(
         request,
-        form,
-        what=plan.title,
-        note=_(
-            "You are about to delete the plan “%(title)s” and its planned windows. Its history"
-            " keeps it, with your reason."
-        )
-        % {"title": plan.title},
-        refusal=plan_delete_refusal(plan),
-        cancel_url=reverse("oversight:plan", args=[plan.pk]),
-        crumbs=_crumbs(
-            (_("Plans"), reverse("oversight:plans")), _plan_crumb(plan), (_("Delete"), None)
-        ),
+        delete=lambda reason: plan_delete(plan=plan, by=user, reason=reason),
+        success=_("The plan has been deleted."),
+        then=reverse("oversight:plans"),
+        page=lambda: {
+            "what": plan.title,
+            "note": _(
+                "You are about to delete the plan “%(title)s” and its planned windows. Its"
+                " history keeps it, with your reason."
+            )
+            % {"title": plan.title},
+            "refusal": plan_delete_refusal(plan),
+            "cancel_url": _plan_url(plan),
+            "crumbs": _plan_crumbs(plan, _("Delete")),
+        },
     )
 
 
@@ -461,25 +430,45 @@ def plan_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_target_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk, act=True)
     form = f.AddTargetForm(request.POST, plan=plan)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan_add_target(
-                plan=plan,
-                by=request.user,
-                unit=data["unit"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The visit has been planned."))
-            return redirect("oversight:plan", plan.pk)
+    done = submitted(
+        request,
+        form,
+        lambda: plan_add_target(
+            plan=plan,
+            by=request.user,
+            unit=form.cleaned_data["unit"],
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+        ),
+        success=_("The visit has been planned."),
+        then=_plan_url(plan),
+    )
+    if done is not None:
+        return done
     return _plan_page(request, plan, target_form=form, status=400)
 
 
 # --- visits ----------------------------------------------------------------------------------
+
+
+def _visit_fields(form: f.VisitForm) -> dict[str, Any]:
+    """What the visit form gives the visit services (record and correct alike)."""
+    data = form.cleaned_data
+    return {
+        "unit": data["unit"],
+        "starts_on": data["starts_on"],
+        "ends_on": data["ends_on"],
+        "team": data["team"],
+        "rating": data["rating"],
+        "conclusion": data["conclusion"],
+        "findings": data["findings"],
+        "recommendations": form.recommendations(),
+        "files": data["files"],
+    }
+
+
+def _visit_url(visit: Visit) -> str:
+    return reverse("oversight:visit", args=[visit.pk])
 
 
 @login_required
@@ -499,49 +488,37 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             "ends_on": planned.ends_on,
         }
     form = f.VisitForm(request.POST or None, request.FILES or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            visit = visit_record(
-                plan=plan,
-                by=user,
-                unit=data["unit"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                team=data["team"],
-                rating=data["rating"],
-                conclusion=data["conclusion"],
-                findings=data["findings"],
-                planned=planned if planned and planned.unit_id == data["unit"].pk else None,
-                recommendations=form.recommendations(),
-                files=data["files"],
-            )
-        except DomainError as error:
-            if error.code == "upload":
-                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
-            form.add_domain_error(error)
-        else:
-            n = visit.recommendations.count()
-            messages.success(
-                request,
-                _("The visit has been recorded; %(n)s follow-up task(s) sent to %(unit)s.")
-                % {"n": n, "unit": visit.unit.name},
-            )
-            return redirect("oversight:visit", visit.pk)
-    return render(
+
+    def record() -> Visit:
+        unit = form.cleaned_data["unit"]
+        return visit_record(
+            plan=plan,
+            by=user,
+            planned=planned if planned and planned.unit_id == unit.pk else None,
+            **_visit_fields(form),
+        )
+
+    done = submitted(
+        request,
+        form,
+        record,
+        success=lambda visit: (
+            _("The visit has been recorded; %(n)s follow-up task(s) sent to %(unit)s.")
+            % {"n": visit.recommendations.count(), "unit": visit.unit.name}
+        ),
+        then=_visit_url,
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "oversight/visits/form.html",
         {
             "form": form,
             "plan": plan,
             "planned": planned,
-            "crumbs": _crumbs(
-                (_("Plans"), reverse("oversight:plans")),
-                (plan.title[:60], reverse("oversight:plan", args=[plan.pk])),
-                (_("Record a visit"), None),
-            ),
+            "crumbs": _plan_crumbs(plan, _("Record a visit")),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -612,31 +589,18 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.VisitForm(
         request.POST or None, request.FILES or None, plan=visit.plan, visit=visit, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            visit_update(
-                visit=visit,
-                by=user,
-                unit=data["unit"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                team=data["team"],
-                rating=data["rating"],
-                conclusion=data["conclusion"],
-                findings=data["findings"],
-                recommendations=form.recommendations(),
-                files=data["files"],
-                version=data.get("version"),
-            )
-        except DomainError as error:
-            if error.code == "upload":
-                audit(AuditEvent.Kind.UPLOAD_REFUSED, request=request, reason=error.message)
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The visit has been corrected."))
-            return redirect("oversight:visit", visit.pk)
-    return render(
+    done = submitted(
+        request,
+        form,
+        lambda: visit_update(
+            visit=visit, by=user, version=form.cleaned_data.get("version"), **_visit_fields(form)
+        ),
+        success=_("The visit has been corrected."),
+        then=_visit_url(visit),
+    )
+    if done is not None:
+        return done
+    return form_page(
         request,
         "oversight/visits/form.html",
         {
@@ -646,8 +610,25 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "recs": list(visit.recommendations.order_by("pk")),
             "crumbs": _visit_crumbs(visit, _("Correct")),
         },
-        status=400 if request.method == "POST" else 200,
     )
+
+
+def _visit_delete_page(visit: Visit) -> dict[str, Any]:
+    what = _("the visit of %(unit)s on %(date)s") % {
+        "unit": visit.unit.name,
+        "date": f"{visit.starts_on:%d/%m/%Y}",
+    }
+    return {
+        "what": what,
+        "note": _(
+            "You are about to delete %(what)s and its files. Its planned window becomes"
+            " unvisited again; its history keeps it, with your reason."
+        )
+        % {"what": what},
+        "refusal": visit_delete_refusal(visit),
+        "cancel_url": _visit_url(visit),
+        "crumbs": _visit_crumbs(visit, _("Delete")),
+    }
 
 
 @login_required
@@ -655,31 +636,12 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     visit = get_visit_for_user(user, pk, act=True)
-    form = DeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit_delete(visit=visit, by=user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The visit has been deleted."))
-            return redirect("oversight:plan", visit.plan_id)
-    what = _("the visit of %(unit)s on %(date)s") % {
-        "unit": visit.unit.name,
-        "date": f"{visit.starts_on:%d/%m/%Y}",
-    }
-    return _delete_page(
+    return delete_view(
         request,
-        form,
-        what=what,
-        note=_(
-            "You are about to delete %(what)s and its files. Its planned window becomes"
-            " unvisited again; its history keeps it, with your reason."
-        )
-        % {"what": what},
-        refusal=visit_delete_refusal(visit),
-        cancel_url=reverse("oversight:visit", args=[visit.pk]),
-        crumbs=_visit_crumbs(visit, _("Delete")),
+        delete=lambda reason: visit_delete(visit=visit, by=user, reason=reason),
+        success=_("The visit has been deleted."),
+        then=reverse("oversight:plan", args=[visit.plan_id]),
+        page=lambda: _visit_delete_page(visit),
     )
 
 
@@ -691,28 +653,9 @@ def visit_file(request: HttpRequest, pk: int) -> HttpResponse:
     except (VisitFile.DoesNotExist, ValueError, TypeError):
         raise Http404
     visit = get_visit_for_user(request.user, stored.visit_id)
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError):
-        log.error("visit file %s is missing from storage (%s)", stored.pk, stored.file.name)
-        raise Http404
-    if sha256_of(handle) != stored.sha256:
-        handle.close()
-        log.error("visit file %s failed its SHA-256 check (%s)", stored.pk, stored.file.name)
-        audit(
-            AuditEvent.Kind.ACCESS_DENIED,
-            request=request,
-            reason="file_tampered",
-            visit_file=stored.pk,
-            visit=visit.pk,
-        )
-        raise Http404
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    return file_response(
+        request, stored, log=log, name="visit file", visit_file=stored.pk, visit=visit.pk
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- recommendations -------------------------------------------------------------------------
@@ -752,42 +695,43 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _with_note(
+    request: HttpRequest, pk: int, act: Callable[[Recommendation, str], Any], success: str
+) -> HttpResponse:
+    """``act(recommendation, note)`` from the note form of the visit's page; the page again,
+    with the note that did not go through, if it is refused."""
+    rec = get_recommendation_for_user(request.user, pk, act=True)
+    form = f.NoteForm(request.POST, prefix=f"n{rec.pk}")
+    done = submitted(
+        request,
+        form,
+        lambda: act(rec, form.cleaned_data["note"]),
+        success=success,
+        then=reverse("oversight:visit", args=[rec.visit_id]),
+    )
+    if done is not None:
+        return done
+    visit = get_visit_for_user(request.user, rec.visit_id)
+    return _visit_page(request, visit, forms_by_rec={rec.pk: form}, status=400)
+
+
 @login_required
 @require_POST
 def recommendation_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
-    rec = get_recommendation_for_user(request.user, pk, act=True)
-    form = f.NoteForm(request.POST, prefix=f"n{rec.pk}")
-    if form.is_valid():
-        try:
-            recommendation_verify(
-                recommendation=rec, by=request.user, note=form.cleaned_data["note"]
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("The recommendation is verified closed."))
-            return redirect("oversight:visit", rec.visit_id)
-    visit = get_visit_for_user(request.user, rec.visit_id)
-    return _visit_page(request, visit, forms_by_rec={rec.pk: form}, status=400)
+    return _with_note(
+        request,
+        pk,
+        lambda rec, note: recommendation_verify(recommendation=rec, by=request.user, note=note),
+        _("The recommendation is verified closed."),
+    )
 
 
 @login_required
 @require_POST
 def recommendation_return_view(request: HttpRequest, pk: int) -> HttpResponse:
-    rec = get_recommendation_for_user(request.user, pk, act=True)
-    form = f.NoteForm(request.POST, prefix=f"n{rec.pk}")
-    if form.is_valid():
-        try:
-            recommendation_return(
-                recommendation=rec, by=request.user, reason=form.cleaned_data["note"]
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(
-                request,
-                _("The recommendation has been returned: its follow-up task is open again."),
-            )
-            return redirect("oversight:visit", rec.visit_id)
-    visit = get_visit_for_user(request.user, rec.visit_id)
-    return _visit_page(request, visit, forms_by_rec={rec.pk: form}, status=400)
+    return _with_note(
+        request,
+        pk,
+        lambda rec, note: recommendation_return(recommendation=rec, by=request.user, reason=note),
+        _("The recommendation has been returned: its follow-up task is open again."),
+    )

@@ -1,0 +1,91 @@
+"""Files attached to records of study and oversight (session minutes, visit records).
+
+Checked like document files on the way in, stored under a random name, removed from storage
+once their row is gone, and served only while their SHA-256 still matches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.files.base import File
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from trienkhai.accounts.audit import audit
+from trienkhai.accounts.models import AuditEvent
+from trienkhai.core.errors import DomainError
+from trienkhai.documents.uploads import UploadRefused, check_upload, sha256_of
+
+MAX_FILES = 10
+
+
+def check_files(files: Sequence[Any], already: int = 0) -> list[tuple[Any, Any]]:
+    """Each upload with what ``check_upload`` found; a refusal is a DomainError of code
+    ``upload`` (the pages audit it), too many files one of code ``too_many``."""
+    if len(files) + already > MAX_FILES:
+        raise DomainError(
+            _("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many", field="files"
+        )
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except UploadRefused as exc:
+            raise DomainError(str(exc), code="upload", field="files") from exc
+    return checked
+
+
+def store_file(model: type[Model], upload: Any, info: Any, **owner: Any) -> Any:
+    """Save a checked upload as a ``model`` row of ``owner`` (e.g. ``session=s``)."""
+    upload.seek(0)
+    stored = model(
+        **owner,
+        original_name=info.name,
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+    )
+    # The client's name is never used on disk (as for document files).
+    stored.file.save(f"{secrets.token_hex(16)}.{info.ext}", File(upload), save=False)
+    stored.save()
+    return stored
+
+
+def remove_files(names: Iterable[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        # a missing file is no reason to fail: the row is gone
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+def file_response(
+    request: HttpRequest, stored: Any, *, log: logging.Logger, name: str, **ids: Any
+) -> FileResponse:
+    """``stored`` (already scoped by the caller) as a private download. 404 if its file is
+    gone or no longer matches its digest; the latter is audited with ``ids``. ``name``
+    ("session file") and ``log`` are the caller's, for its error lines."""
+    try:
+        handle = stored.file.open("rb")
+    except (FileNotFoundError, OSError):
+        log.error("%s %s is missing from storage (%s)", name, stored.pk, stored.file.name)
+        raise Http404
+    # Re-check the digest on every read: a file changed on disk is never served.
+    if sha256_of(handle) != stored.sha256:
+        handle.close()
+        log.error("%s %s failed its SHA-256 check (%s)", name, stored.pk, stored.file.name)
+        audit(AuditEvent.Kind.ACCESS_DENIED, request=request, reason="file_tampered", **ids)
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
