@@ -99,6 +99,7 @@ class AuditEvent(models.Model):
         ACCESS_DENIED = "access_denied", _("Access denied")
         CLASSIFIED_REFUSED = "classified_refused", _("Classified document refused")
         UPLOAD_REFUSED = "upload_refused", _("Upload refused")
+        FILE_TAMPERED = "file_tampered", _("Stored file changed on disk")
         IMPORT = "import", _("Import")
         EXPORT = "export", _("Export")
         CALENDAR_RESET = "calendar_reset", _("Calendar address renewed")

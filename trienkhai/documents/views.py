@@ -7,14 +7,13 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from trienkhai.accounts.audit import audit
-from trienkhai.accounts.models import AuditEvent
 from trienkhai.core.errors import DomainError
+from trienkhai.documents.downloads import FileDamaged, open_verified, private_download
 from trienkhai.documents.forms import AttachForm, DocumentFilterForm, DocumentForm, LinkForm
 from trienkhai.documents.history import document_history
 from trienkhai.documents.selectors import (
@@ -33,7 +32,6 @@ from trienkhai.documents.services import (
     document_unlink,
     document_update,
 )
-from trienkhai.documents.uploads import sha256_of
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -219,28 +217,7 @@ def document_links(request: HttpRequest, pk: int) -> HttpResponse:
 def file_download(request: HttpRequest, pk: int) -> HttpResponse:
     stored = get_file_for_user(request.user, pk)
     try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError):
-        log.error("document file %s is missing from storage (%s)", stored.pk, stored.file.name)
-        raise Http404
-    # Re-check the digest on every read: a file changed on disk is never served.
-    if sha256_of(handle) != stored.sha256:
-        handle.close()
-        log.error("document file %s failed its SHA-256 check (%s)", stored.pk, stored.file.name)
-        audit(
-            AuditEvent.Kind.ACCESS_DENIED,
-            request=request,
-            reason="file_tampered",
-            file=stored.pk,
-            filename=stored.original_name,
-        )
+        handle = open_verified(request, stored, log=log, what="document file", file=stored.pk)
+    except FileDamaged:
         return render(request, "documents/file_damaged.html", {"stored": stored}, status=409)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(handle, stored)

@@ -17,10 +17,9 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from trienkhai.accounts.audit import audit
-from trienkhai.accounts.models import AuditEvent
 from trienkhai.core.errors import DomainError
-from trienkhai.documents.uploads import UploadRefused, check_upload, sha256_of
+from trienkhai.documents.downloads import FileDamaged, open_verified, private_download
+from trienkhai.documents.uploads import UploadRefused, check_upload
 
 MAX_FILES = 10
 
@@ -70,22 +69,10 @@ def file_response(
     request: HttpRequest, stored: Any, *, log: logging.Logger, name: str, **ids: Any
 ) -> FileResponse:
     """``stored`` (already scoped by the caller) as a private download. 404 if its file is
-    gone or no longer matches its digest; the latter is audited with ``ids``. ``name``
+    gone or no longer matches its digest (the latter audited with ``ids``). ``name``
     ("session file") and ``log`` are the caller's, for its error lines."""
     try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError):
-        log.error("%s %s is missing from storage (%s)", name, stored.pk, stored.file.name)
-        raise Http404
-    # Re-check the digest on every read: a file changed on disk is never served.
-    if sha256_of(handle) != stored.sha256:
-        handle.close()
-        log.error("%s %s failed its SHA-256 check (%s)", name, stored.pk, stored.file.name)
-        audit(AuditEvent.Kind.ACCESS_DENIED, request=request, reason="file_tampered", **ids)
-        raise Http404
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        handle = open_verified(request, stored, log=log, what=name, **ids)
+    except FileDamaged:
+        raise Http404 from None
+    return private_download(handle, stored)

@@ -32,9 +32,9 @@ from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
 from trienkhai.accounts.scoping import memberships_of
 from trienkhai.core.errors import DomainError
+from trienkhai.documents.downloads import FileDamaged, open_verified, private_download
 from trienkhai.documents.history import Change, Entry
 from trienkhai.documents.selectors import documents_for_user
-from trienkhai.documents.uploads import sha256_of
 from trienkhai.tasks import forms as f
 from trienkhai.tasks.exports import row as export_row
 from trienkhai.tasks.models import Assignment, Target, Task, UpdateFile
@@ -1124,21 +1124,8 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     a = get_assignment_for_user(request.user, stored.update.assignment_id)
     try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError):
-        log.error("evidence file %s is missing from storage (%s)", stored.pk, stored.file.name)
-        raise Http404
-    # Re-check the digest on every read: a file changed on disk is never served.
-    if sha256_of(handle) != stored.sha256:
-        handle.close()
-        log.error("evidence file %s failed its SHA-256 check (%s)", stored.pk, stored.file.name)
-        audit(
-            AuditEvent.Kind.ACCESS_DENIED,
-            request=request,
-            reason="file_tampered",
-            evidence=stored.pk,
-            filename=stored.original_name,
-        )
+        handle = open_verified(request, stored, log=log, what="evidence file", evidence=stored.pk)
+    except FileDamaged:
         crumbs = _task_crumbs(
             request.user,
             a.task,
@@ -1147,12 +1134,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         )
         context = {"stored": stored, "a": a, "crumbs": crumbs}
         return render(request, "tasks/file_damaged.html", context, status=409)
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(handle, stored)
 
 
 # --- programs --------------------------------------------------------------------------------

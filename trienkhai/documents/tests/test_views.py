@@ -344,7 +344,7 @@ def test_a_tampered_file_is_not_served(chain, world, login, media_root):
     response = login(world.ward_officer).get(reverse("documents:file", args=[stored.pk]))
     assert response.status_code == 409
     assert AuditEvent.objects.filter(
-        kind=AuditEvent.Kind.ACCESS_DENIED, detail__reason="file_tampered"
+        kind=AuditEvent.Kind.FILE_TAMPERED, detail__file=stored.pk
     ).exists()
     assert hashlib.sha256(b"%PDF-1.4 something else").hexdigest() != stored.sha256
 

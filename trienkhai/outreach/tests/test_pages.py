@@ -192,6 +192,13 @@ def test_files_are_checked_stored_and_served_to_readers_only(
     assert r.status_code == 200 and b"".join(r.streaming_content) == png
     assert r["Content-Disposition"].startswith("attachment")
     assert login(world.other_ward_officer).get(url).status_code == 404
+    # bytes changed on disk: never served, audited
+    (tmp_path / stored.file.name).write_bytes(png[:-4] + b"XXXX")
+    assert login(world.ward_officer).get(url).status_code == 404
+    from trienkhai.accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(kind="file_tampered", detail__session_file=stored.pk).exists()
+    (tmp_path / stored.file.name).write_bytes(png)
     # HTML renamed .pdf is refused, nothing is recorded
     client = login(world.ward_officer)
     with at(dt.date(2020, 8, 25)):

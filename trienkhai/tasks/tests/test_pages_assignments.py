@@ -316,7 +316,9 @@ def test_a_changed_evidence_file_is_not_served(c, world, login, media_root):
     (media_root / stored.file.name).write_bytes(b"%PDF-1.4 tampered")
     response = client.get(reverse("tasks:evidence", args=[stored.pk]))
     assert response.status_code == 409
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS_DENIED).exists()
+    assert AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.FILE_TAMPERED, detail__evidence=stored.pk
+    ).exists()
 
 
 # --- reopening and programs ------------------------------------------------------------------
