@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -195,6 +196,20 @@ class PlanViewSet(RecordViewSet):
             ends_on=d["ends_on"],
         )
         return self._shown(plan.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Take a planned visit out of the plan (refused once the visit is recorded)",
+        request=None,
+        responses={200: ovs.PlanSerializer, 400: _DOMAIN_ERROR},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"targets/(?P<target_pk>[0-9]+)")
+    def remove_target(self, request: Request, pk: str, target_pk: str) -> Response:
+        plan = get_plan_for_user(request.user, pk, act=True)
+        target = plan.targets.select_related("unit").filter(pk=int(target_pk)).first()
+        if target is None:
+            raise NotFound
+        services.plan_remove_target(target=target, by=request.user)
+        return self._shown(plan.pk)
 
 
 # --- visits ----------------------------------------------------------------------------------

@@ -219,6 +219,21 @@ def plan_add_target(
 
 
 @transaction.atomic
+def plan_remove_target(*, target: PlanTarget, by: Any) -> None:
+    """Take a planned visit out of its plan (planned by mistake, or no longer wanted);
+    refused once the visit has been recorded against it."""
+    plan = Plan.objects.select_for_update().select_related("unit").get(pk=target.plan_id)
+    _check_supervises(by, plan.unit)
+    message = _(
+        "The visit of %(unit)s has been recorded against this planned window: it stays in the plan."
+    ) % {"unit": target.unit.name}
+    if target.visits.exists():
+        raise DomainError(message, code="protected", field="target")
+    target._history_user = _user(by)
+    _delete(target, message)
+
+
+@transaction.atomic
 def plan_update(
     *,
     plan: Plan,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/delete/", views.plan_delete_view, name="plan_delete"),
     path("plans/<int:pk>/targets/", views.plan_target_add, name="plan_target_add"),
+    path("plans/targets/<int:pk>/remove/", views.plan_target_remove, name="plan_target_remove"),
     path("plans/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),

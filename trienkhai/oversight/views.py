@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
 from trienkhai.accounts.scoping import can_read_unit, get_unit_for_user, home_unit
+from trienkhai.core.errors import DomainError
 from trienkhai.documents.selectors import documents_for_user
 from trienkhai.outreach.attachments import file_response
 from trienkhai.outreach.editing import delete_view, form_page, submitted
@@ -50,6 +52,7 @@ from trienkhai.oversight.services import (
     plan_create,
     plan_delete,
     plan_delete_refusal,
+    plan_remove_target,
     plan_update,
     recommendation_return,
     recommendation_verify,
@@ -446,6 +449,23 @@ def plan_target_add(request: HttpRequest, pk: int) -> HttpResponse:
     if done is not None:
         return done
     return _plan_page(request, plan, target_form=form, status=400)
+
+
+@login_required
+@require_POST
+def plan_target_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(PlanTarget.objects.select_related("unit"), pk=pk)
+    plan = get_plan_for_user(request.user, target.plan_id, act=True)
+    try:
+        plan_remove_target(target=target, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The planned visit of %(unit)s has been removed.") % {"unit": target.unit.name},
+        )
+    return redirect(_plan_url(plan))
 
 
 # --- visits ----------------------------------------------------------------------------------

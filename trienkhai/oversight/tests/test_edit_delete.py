@@ -369,3 +369,51 @@ def test_records_are_protected_from_deleting_their_parents(world, ov):
         Plan.objects.get(pk=ov.plan.pk).delete()  # it has a visit
     with pytest.raises(DomainError):
         plan_delete(plan=ov.plan, by=world.city_leader, reason="x")
+
+
+# --- removing a planned window ---------------------------------------------------------------
+
+
+def test_a_planned_visit_not_yet_made_is_removed_from_the_page(world, ov, login):
+    target = ov.plan.targets.get(unit=world.tan_dinh)
+    client = login(world.city_leader)
+    response = client.post(reverse("oversight:plan_target_remove", args=[target.pk]))
+    assert response.status_code == 302
+    assert not PlanTarget.objects.filter(pk=target.pk).exists()
+    last = PlanTarget.history.filter(id=target.pk).latest("history_date")
+    assert last.history_type == "-" and last.history_user == world.city_leader
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã bỏ lượt kiểm tra, giám sát dự kiến" in page
+
+
+def test_a_planned_visit_already_made_stays(world, ov, login):
+    visited = ov.visit.planned
+    assert visited is not None  # the visit fulfilled Bến Thành's window
+    client = login(world.city_leader)
+    response = client.post(reverse("oversight:plan_target_remove", args=[visited.pk]), follow=True)
+    assert PlanTarget.objects.filter(pk=visited.pk).exists()
+    assert "vẫn nằm trong kế hoạch" in response.content.decode()
+    with pytest.raises(DomainError):
+        services.plan_remove_target(target=visited, by=world.city_leader)
+
+
+def test_only_the_supervisor_removes_a_planned_visit(world, ov, login):
+    target = ov.plan.targets.get(unit=world.tan_dinh)
+    url = reverse("oversight:plan_target_remove", args=[target.pk])
+    assert login(world.ward_officer).post(url).status_code == 404  # the visited side
+    assert login(world.other_ward_officer).post(url).status_code == 404
+    assert login(world.observer).post(url).status_code == 404
+    assert PlanTarget.objects.filter(pk=target.pk).exists()
+
+
+def test_the_api_removes_a_planned_visit(world, ov, client):
+    target = ov.plan.targets.get(unit=world.tan_dinh)
+    client.force_login(world.city_leader)
+    url = f"/api/v1/oversight-plans/{ov.plan.pk}/targets/{target.pk}/"
+    response = client.delete(url)
+    assert response.status_code == 200
+    assert world.tan_dinh.pk not in [t["unit"]["id"] for t in response.json()["targets"]]
+    assert client.delete(url).status_code == 404
+    visited = ov.visit.planned
+    response = client.delete(f"/api/v1/oversight-plans/{ov.plan.pk}/targets/{visited.pk}/")
+    assert response.status_code == 400 and response.json()["code"] == "protected"
