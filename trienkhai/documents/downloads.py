@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from typing import IO, Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
@@ -53,3 +54,12 @@ def private_download(handle: IO[bytes], stored: Any) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def damaged_page(
+    request: HttpRequest, stored: Any, *, back_url: str, back_label: str, crumbs: Any = None
+) -> HttpResponse:
+    """What a reader sees instead of a file that changed on disk (409: the stored copy
+    conflicts with what was uploaded)."""
+    context = {"stored": stored, "back_url": back_url, "back_label": back_label, "crumbs": crumbs}
+    return render(request, "core/file_damaged.html", context, status=409)

@@ -9,11 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trienkhai.core.errors import DomainError
-from trienkhai.documents.downloads import FileDamaged, open_verified, private_download
+from trienkhai.documents.downloads import (
+    FileDamaged,
+    damaged_page,
+    open_verified,
+    private_download,
+)
 from trienkhai.documents.forms import AttachForm, DocumentFilterForm, DocumentForm, LinkForm
 from trienkhai.documents.history import document_history
 from trienkhai.documents.selectors import (
@@ -219,5 +225,6 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         handle = open_verified(request, stored, log=log, what="document file", file=stored.pk)
     except FileDamaged:
-        return render(request, "documents/file_damaged.html", {"stored": stored}, status=409)
+        back = reverse("documents:detail", args=[stored.document_id])
+        return damaged_page(request, stored, back_url=back, back_label=_("Back to the document"))
     return private_download(handle, stored)

@@ -14,11 +14,16 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db.models import Model
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from trienkhai.core.errors import DomainError
-from trienkhai.documents.downloads import FileDamaged, open_verified, private_download
+from trienkhai.documents.downloads import (
+    FileDamaged,
+    damaged_page,
+    open_verified,
+    private_download,
+)
 from trienkhai.documents.uploads import UploadRefused, check_upload
 
 MAX_FILES = 10
@@ -66,13 +71,20 @@ def remove_files(names: Iterable[str]) -> None:
 
 
 def file_response(
-    request: HttpRequest, stored: Any, *, log: logging.Logger, name: str, **ids: Any
-) -> FileResponse:
-    """``stored`` (already scoped by the caller) as a private download. 404 if its file is
-    gone or no longer matches its digest (the latter audited with ``ids``). ``name``
-    ("session file") and ``log`` are the caller's, for its error lines."""
+    request: HttpRequest,
+    stored: Any,
+    *,
+    log: logging.Logger,
+    name: str,
+    back: tuple[str, str],
+    **ids: Any,
+) -> HttpResponse:
+    """``stored`` (already scoped by the caller) as a private download; 404 if its file is
+    gone, the "file damaged" page (409, audited with ``ids``) if it no longer matches its
+    digest, with a link ``back`` (url, label). ``name`` ("session file") and ``log`` are the
+    caller's, for its error lines."""
     try:
         handle = open_verified(request, stored, log=log, what=name, **ids)
     except FileDamaged:
-        raise Http404 from None
+        return damaged_page(request, stored, back_url=back[0], back_label=back[1])
     return private_download(handle, stored)

@@ -297,8 +297,15 @@ def session_file(request: HttpRequest, pk: int) -> HttpResponse:
     except (SessionFile.DoesNotExist, ValueError, TypeError):
         raise Http404
     s = get_session_for_user(request.user, stored.session_id)
+    back = (reverse("outreach:session", args=[s.pk]), _("Back to the session"))
     return file_response(
-        request, stored, log=log, name="session file", session_file=stored.pk, session=s.pk
+        request,
+        stored,
+        log=log,
+        name="session file",
+        back=back,
+        session_file=stored.pk,
+        session=s.pk,
     )
 
 

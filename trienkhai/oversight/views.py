@@ -673,8 +673,15 @@ def visit_file(request: HttpRequest, pk: int) -> HttpResponse:
     except (VisitFile.DoesNotExist, ValueError, TypeError):
         raise Http404
     visit = get_visit_for_user(request.user, stored.visit_id)
+    back = (reverse("oversight:visit", args=[visit.pk]), _("Back to the visit"))
     return file_response(
-        request, stored, log=log, name="visit file", visit_file=stored.pk, visit=visit.pk
+        request,
+        stored,
+        log=log,
+        name="visit file",
+        back=back,
+        visit_file=stored.pk,
+        visit=visit.pk,
     )
 
 

@@ -32,7 +32,12 @@ from trienkhai.accounts.audit import audit
 from trienkhai.accounts.models import AuditEvent
 from trienkhai.accounts.scoping import memberships_of
 from trienkhai.core.errors import DomainError
-from trienkhai.documents.downloads import FileDamaged, open_verified, private_download
+from trienkhai.documents.downloads import (
+    FileDamaged,
+    damaged_page,
+    open_verified,
+    private_download,
+)
 from trienkhai.documents.history import Change, Entry
 from trienkhai.documents.selectors import documents_for_user
 from trienkhai.tasks import forms as f
@@ -1132,8 +1137,10 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
             (_unit_name(a.unit), _assignment_url(a)),
             (stored.original_name, None),
         )
-        context = {"stored": stored, "a": a, "crumbs": crumbs}
-        return render(request, "tasks/file_damaged.html", context, status=409)
+        back_label = _("Back to the assignment")
+        return damaged_page(
+            request, stored, back_url=_assignment_url(a), back_label=back_label, crumbs=crumbs
+        )
     return private_download(handle, stored)
 
 

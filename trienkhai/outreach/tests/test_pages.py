@@ -194,7 +194,9 @@ def test_files_are_checked_stored_and_served_to_readers_only(
     assert login(world.other_ward_officer).get(url).status_code == 404
     # bytes changed on disk: never served, audited
     (tmp_path / stored.file.name).write_bytes(png[:-4] + b"XXXX")
-    assert login(world.ward_officer).get(url).status_code == 404
+    r = login(world.ward_officer).get(url)
+    assert r.status_code == 409 and "Không thể tải tệp" in r.content.decode()
+    assert reverse("outreach:session", args=[stored.session_id]) in r.content.decode()
     from trienkhai.accounts.models import AuditEvent
 
     assert AuditEvent.objects.filter(kind="file_tampered", detail__session_file=stored.pk).exists()
