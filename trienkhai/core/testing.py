@@ -155,3 +155,12 @@ def build_chain(world: World) -> Chain:
         implements=[program],
     )
     return Chain(nq52, hd116, letter, program, plan_bt, plan_td)
+
+
+def browser_login(page, live_server, username: str) -> None:
+    """Log a persona in through the login page, in Chromium (browser tests)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{live_server.url}/")

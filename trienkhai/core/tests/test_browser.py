@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from trienkhai.core.testing import PASSWORD, build_chain, build_world
+from trienkhai.core.testing import browser_login as _login
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,14 +23,6 @@ def seeded():
     world = build_world()
     build_chain(world)
     return world
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_city_leader_finds_a_ward_and_reads_the_chain(page, live_server, seeded):

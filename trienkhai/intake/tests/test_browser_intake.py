@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trienkhai.core.testing import PASSWORD, build_chain, build_world
+from trienkhai.core.testing import browser_login as _login
+from trienkhai.core.testing import build_chain, build_world
 from trienkhai.documents.models import Document
 from trienkhai.intake.tests.helpers import SEED_TEXT
 from trienkhai.tasks.models import Task
@@ -35,14 +36,6 @@ def seeded(settings, tmp_path):
         kind=Unit.Kind.CADRE_COMMITTEE,
     )
     return world, chain, cadre
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _program_row(page):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from trienkhai.core.testing import PASSWORD, build_world
+from trienkhai.core.testing import browser_login as _login
+from trienkhai.core.testing import build_world
 from trienkhai.outreach.models import StudySession
 from trienkhai.outreach.testing import build_study
 from trienkhai.oversight.models import Plan, Visit
@@ -30,14 +31,6 @@ def seeded(settings, tmp_path):
     world = build_world()
     ensure_ratings()
     return world, build_study(world)
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _logout(page) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from trienkhai.core.testing import PASSWORD
+from trienkhai.core.testing import browser_login as _login
 from trienkhai.portal.models import Comment
 from trienkhai.portal.services import comment_moderate
 from trienkhai.portal.tests.conftest import build_portal
@@ -32,14 +32,6 @@ def portal(settings, tmp_path):
 
     cache.clear()
     return build_portal()
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _comment(page, name: str, email: str, text: str) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from trienkhai.core.testing import PASSWORD, build_world
+from trienkhai.core.testing import browser_login as _login
+from trienkhai.core.testing import build_world
 from trienkhai.tasks.services import target_add, task_create
 from trienkhai.tasks.testing import build_cascade
 
@@ -37,14 +38,6 @@ def seeded(settings, tmp_path):
     )
     target_add(task=fresh, by=world.city_leader, mode="units", units=[world.ben_thanh])
     return world, cascade, fresh.assignments.get()
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_the_ward_officer_reports_progress_from_my_work(page, live_server, seeded):

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.utils.translation import gettext as _
 
-from trienkhai.core.testing import PASSWORD, build_world
+from trienkhai.core.testing import browser_login as _login
+from trienkhai.core.testing import build_world
 from trienkhai.tasks.models import Target, Task
 from trienkhai.tasks.services import assignment_complete, assignment_update, target_add, task_create
 from trienkhai.tasks.testing import build_cascade
@@ -79,14 +80,6 @@ def seeded():
                 with _at(min(due, dt.date.today()) - dt.timedelta(days=3)):
                     assignment_update(assignment=a, by=None, text="Đang triển khai", progress=50)
     return world
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_city_leader_reads_the_dashboard_and_drills_down_in_place(page, live_server, seeded):
